@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import ALL_ROLES, WRITE_ROLES, Role
+from accounts.querysets import ApiTokenQuerySet
+
+
+class User(AbstractUser):
+    """A person or a device (the wall) that uses the server. No role, no access."""
+
+    role = models.CharField(_("peran"), max_length=16, choices=Role.choices, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in (roles or ALL_ROLES)
+
+    @property
+    def can_write(self) -> bool:
+        return self.is_active and self.role in WRITE_ROLES
+
+
+class ApiToken(models.Model):
+    """A revocable API/WebSocket token. Only its SHA-256 is stored; the key is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("nama"), max_length=100, blank=True)
+    prefix = models.CharField(_("awalan"), max_length=12, help_text=_("Untuk mengenali token"))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

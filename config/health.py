@@ -1,0 +1,74 @@
+"""GET /healthz: is this server able to do its job? No authentication (load balancers and the
+wall's watchdog call it); it reveals versions and counts, never data or credentials."""
+
+from __future__ import annotations
+
+import psycopg
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from geo.reference import reference_counts
+from geo.sql import engine_versions
+
+_PROBE_TIMEOUT_S = 2
+
+
+def _database() -> dict:
+    # A direct connection (not the pool) with a short timeout: the probe must answer fast and
+    # tell the truth even when the pool holds stale connections.
+    params = connection.get_connection_params()
+    params.pop("pool", None)
+    params["connect_timeout"] = _PROBE_TIMEOUT_S
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    try:
+        with psycopg.connect(**params) as conn, conn.cursor() as cursor:
+            versions = engine_versions(cursor)
+    except psycopg.Error as exc:
+        reason = (str(exc).strip().splitlines() or ["unreachable"])[-1]
+        return {"ok": False, "error": reason}
+    return {"ok": True, **versions}
+
+
+def _channel_layer() -> dict:
+    layer = get_channel_layer()
+    backend = f"{type(layer).__module__}.{type(layer).__name__}"
+    info = {"backend": backend, "ok": True}
+    if "redis" in backend.lower():
+        try:
+            async_to_sync(_redis_ping)(layer)
+        except (OSError, ConnectionError, TimeoutError) as exc:
+            info.update(ok=False, error=type(exc).__name__)
+    return info
+
+
+async def _redis_ping(layer) -> None:
+    import asyncio
+
+    # The layer's own connection, so this checks exactly what publishing will use.
+    channel = await asyncio.wait_for(layer.new_channel(), _PROBE_TIMEOUT_S)
+    await asyncio.wait_for(layer.send(channel, {"type": "health.ping"}), _PROBE_TIMEOUT_S)
+    await asyncio.wait_for(layer.receive(channel), _PROBE_TIMEOUT_S)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database = _database()
+    body = {"status": "ok", "database": database, "channel_layer": _channel_layer()}
+    if database["ok"]:
+        body["reference_data"] = reference_counts()
+        missing = [name for name in ("postgis", "pgrouting", "pg_trgm") if not database.get(name)]
+        if missing:
+            body["status"] = "degraded"
+            body["missing_extensions"] = missing
+    if not body["channel_layer"]["ok"]:
+        body["status"] = "degraded"
+    if not database["ok"]:
+        body["status"] = "down"
+        return JsonResponse(body, status=503)
+    return JsonResponse(body)

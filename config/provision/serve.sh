@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Serve HTTP + WebSocket with uvicorn, in the background, pid and log under var/run.
+#   serve.sh start   start (or report the running server) and wait until /healthz answers
+#   serve.sh stop    stop the server this script started
+#   serve.sh fg      run in the foreground (Ctrl-C stops)
+source "$(dirname "$0")/common.sh"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+RUN="$VAR/run"
+PIDFILE="$RUN/server.pid"
+LOG="$VAR/log/server.log"
+
+running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+
+healthy() { "$PY" - "$HOST" "$PORT" <<'PY'
+import sys, urllib.request
+try:
+    with urllib.request.urlopen(f"http://{sys.argv[1]}:{sys.argv[2]}/healthz", timeout=2) as r:
+        sys.exit(0 if r.status == 200 else 1)
+except Exception as e:  # any failure means "not (yet) healthy"
+    sys.exit(1)
+PY
+}
+
+uvicorn_cmd() {
+    echo "$VENV/bin/uvicorn" config.asgi:application --host "$HOST" --port "$PORT" \
+        --ws websockets --proxy-headers --no-server-header --log-level "${LOG_LEVEL:-info}"
+}
+
+case "${1:-}" in
+    start)
+        mkdir -p "$RUN" "$VAR/log"
+        if running; then
+            say "server already running (pid $(cat "$PIDFILE")) on http://$HOST:$PORT/"
+        else
+            port_in_use "$PORT" && die "port $PORT is taken by another program; choose another with PORT=NNNN (e.g. PORT=8001 make demo)"
+            "$PY" "$ROOT/manage.py" preflight
+            say "starting the server on http://$HOST:$PORT/ (log: var/log/server.log)"
+            cd "$ROOT"
+            # setsid: the server outlives make; stop it with `make stop`.
+            setsid $(uvicorn_cmd) >>"$LOG" 2>&1 < /dev/null &
+            echo $! > "$PIDFILE"
+        fi
+        for _ in $(seq 150); do
+            healthy && exit 0
+            running || die "the server exited; last lines of var/log/server.log:
+$(tail -n 15 "$LOG")"
+            sleep 0.2
+        done
+        die "the server did not answer /healthz within 30 s; see var/log/server.log" ;;
+    stop)
+        if running; then
+            say "stopping the server (pid $(cat "$PIDFILE"))"
+            kill "$(cat "$PIDFILE")" || true
+            for _ in $(seq 50); do running || break; sleep 0.1; done
+            running && kill -9 "$(cat "$PIDFILE")" || true
+        fi
+        rm -f "$PIDFILE" ;;
+    fg)
+        port_in_use "$PORT" && die "port $PORT is taken by another program; choose another with PORT=NNNN"
+        "$PY" "$ROOT/manage.py" preflight
+        cd "$ROOT"; exec $(uvicorn_cmd) ;;
+    *) die "usage: $0 start|stop|fg" ;;
+esac
