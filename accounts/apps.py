@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Akun dan peran")
+
+    def ready(self):
+        from accounts import schema  # noqa: F401  (registers the OpenAPI extension)

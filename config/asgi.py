@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# The server process keeps a pool of database connections (see DATABASES in settings).
+os.environ.setdefault("DB_POOL", "1")
 
 from django.core.asgi import get_asgi_application
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from redis.exceptions import RedisError
 
 from geo.reference import reference_counts
 from geo.sql import engine_versions
@@ -41,7 +42,7 @@ def _channel_layer() -> dict:
     if "redis" in backend.lower():
         try:
             async_to_sync(_redis_ping)(layer)
-        except (OSError, ConnectionError, TimeoutError) as exc:
+        except (OSError, TimeoutError, RedisError) as exc:
             info.update(ok=False, error=type(exc).__name__)
     return info
 

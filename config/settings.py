@@ -111,10 +111,12 @@ try:
 except ValueError as exc:
     raise ConfigError(f"DATABASE_URL is not a valid database URL: {exc}") from None
 _db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-# Under ASGI, Django recommends the driver's pool over persistent connections.
+# Under ASGI, Django recommends the driver's pool over persistent connections. The pool is for
+# the long-lived server (config/asgi.py turns it on); one-shot commands connect directly, so an
+# unreachable database fails at once instead of after the pool's retries.
 _db["CONN_MAX_AGE"] = 0
 _db["OPTIONS"] = {"connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5)}
-if env_bool("DB_POOL", True):
+if env_bool("DB_POOL", False):
     _db["OPTIONS"]["pool"] = {
         "min_size": env_int("DB_POOL_MIN", 1),
         "max_size": env_int("DB_POOL_MAX", 10),
