@@ -6,8 +6,9 @@
 source "$(dirname "$0")/common.sh"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
-RUN="$VAR/run"
+RUN="${RUN_DIR:-$VAR/run}"
 PIDFILE="$RUN/server.pid"
+PORTFILE="$RUN/server.port"
 LOG="$VAR/log/server.log"
 
 running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
@@ -31,6 +32,8 @@ case "${1:-}" in
     start)
         mkdir -p "$RUN" "$VAR/log"
         if running; then
+            old_port="$(cat "$PORTFILE" 2>/dev/null || echo "?")"
+            [ "$old_port" = "$PORT" ] || die "a server started by make already runs on port $old_port; run 'make stop' first, or use PORT=$old_port"
             say "server already running (pid $(cat "$PIDFILE")) on http://$HOST:$PORT/"
         else
             port_in_use "$PORT" && die "port $PORT is taken by another program; choose another with PORT=NNNN (e.g. PORT=8001 make demo)"
@@ -40,6 +43,7 @@ case "${1:-}" in
             # setsid: the server outlives make; stop it with `make stop`.
             setsid $(uvicorn_cmd) >>"$LOG" 2>&1 < /dev/null &
             echo $! > "$PIDFILE"
+            echo "$PORT" > "$PORTFILE"
         fi
         for _ in $(seq 150); do
             healthy && exit 0
@@ -55,7 +59,7 @@ $(tail -n 15 "$LOG")"
             for _ in $(seq 50); do running || break; sleep 0.1; done
             running && kill -9 "$(cat "$PIDFILE")" || true
         fi
-        rm -f "$PIDFILE" ;;
+        rm -f "$PIDFILE" "$PORTFILE" ;;
     fg)
         port_in_use "$PORT" && die "port $PORT is taken by another program; choose another with PORT=NNNN"
         "$PY" "$ROOT/manage.py" preflight
