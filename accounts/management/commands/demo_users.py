@@ -33,10 +33,13 @@ class Command(BaseCommand):
             raise CommandError("demo users are for development only (DEBUG is off)")
         folder = settings.VAR_DIR / "demo"
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        password = self._read_or_create(folder / "password", lambda: secrets.token_urlsafe(12))
+        password_file = folder / "password"
+        new_password = not password_file.exists()
+        password = self._read_or_create(password_file, lambda: secrets.token_urlsafe(12))
         for username, role in DEMO_USERS.items():
             user = ensure_user(username, role)
-            if not user.check_password(password):
+            # Hashing is deliberately slow: only (re)set when the password is new or unset.
+            if new_password or not user.has_usable_password():
                 user.set_password(password)
                 user.save(update_fields=["password"])
 
