@@ -75,8 +75,9 @@ format: venv
 	@$(VENV)/bin/ruff check --fix .
 
 test: db redis lint
-	@echo "==> compilemessages"
+	@echo "==> compilemessages, collectstatic"
 	@DEBUG=1 $(PY) manage.py compilemessages -v 0 --ignore=.venv
+	@DEBUG=1 $(PY) manage.py collectstatic --noinput -v 0
 	@echo "==> manage.py check --deploy (production settings)"
 	@DEBUG=0 SECRET_KEY="ci-$$(head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9)" \
 		ALLOWED_HOSTS=siaga112.example DATABASE_URL="$$(cat var/pg/database_url 2>/dev/null || echo $${DATABASE_URL:-})" \

@@ -26,3 +26,6 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Serve static files straight from the apps (no collectstatic needed to run pytest).
+SERVESTATIC_USE_FINDERS = True
+SERVESTATIC_AUTOREFRESH = True
