@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class GeoConfig(AppConfig):
     name = "geo"
     verbose_name = _("Data spasial dan geokode")
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        connection_created.connect(set_trigram_thresholds, dispatch_uid="geo-trigram-thresholds")
+
+
+def set_trigram_thresholds(sender, connection, **kwargs):
+    """pg_trgm's `%` / `<%` operators use these thresholds; the defaults (0.3 / 0.6) miss
+    typo'd names callers give. Set once per connection so the GIN indexes can be used."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, false),"
+            " set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            ["0.25", "0.5"],
+        )

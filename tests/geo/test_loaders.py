@@ -3,7 +3,8 @@ import json
 import pytest
 from django.contrib.gis.geos import Point
 
-from geo.loaders import FIXTURES, FixtureError, load_admin_areas
+from geo.loading import FIXTURES, FixtureError
+from geo.loading.admin import load_admin_areas
 from geo.models import AdminArea
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_a_broken_fixture_is_refused_and_changes_nothing(tmp_path):
     before = AdminArea.objects.count()
     folder = tmp_path / "admin"
     folder.mkdir()
-    for name in ("kota_pekanbaru_big", "kecamatan_kemendagri"):
+    for name in ("kota_pekanbaru_big", "kecamatan_kemendagri", "kecamatan_bps_2016_legacy12"):
         (folder / f"{name}.geojson").write_text(
             (FIXTURES / "admin" / f"{name}.geojson").read_text()
         )

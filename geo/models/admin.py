@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,12 @@ class AdminArea(models.Model):
     code = models.CharField(_("kode Kemendagri"), max_length=20, unique=True)
     bps_code = models.CharField(_("kode BPS"), max_length=12, blank=True)
     name = models.CharField(_("nama"), max_length=100)
+    aliases = ArrayField(
+        models.CharField(max_length=100),
+        default=list,
+        blank=True,
+        help_text=_("Ejaan lain dan nama lama (BPS, sebelum pemekaran 2021)"),
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )

@@ -1,0 +1,1 @@
+"""Geocoding for Indonesian addresses as callers say them (forward and reverse)."""
