@@ -71,6 +71,6 @@ def check_wrong_password_and_language(browser, live_server_proc):
     page.fill("input[name=password]", "wrong")
     page.click("button[type=submit]")
     assert page.inner_text("[role=alert]") == "Nama pengguna atau kata sandi salah."
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert page.inner_text("h1") == "Log in"
