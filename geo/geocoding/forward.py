@@ -190,7 +190,7 @@ def _intersection(parsed: ParsedQuery) -> list[Candidate]:
     # only when far apart).
     seen: dict[tuple, Candidate] = {}
     for cand in out:
-        pair = tuple(cand.extra["street_ids"]) + (round(cand.lon, 3), round(cand.lat, 3))
+        pair = (*cand.extra["street_ids"], round(cand.lon, 3), round(cand.lat, 3))
         seen.setdefault(pair, cand)
     return sorted(seen.values(), key=lambda c: c.score, reverse=True)
 

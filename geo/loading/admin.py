@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from geo.choices import AdminLevel
 from geo.loading.common import (
@@ -42,6 +43,15 @@ def _upsert(level: str, code: str, defaults: dict, counts: list[int]) -> AdminAr
     return area
 
 
+def _remove_absent(codes: set[str]) -> None:
+    """The layer is replaced: areas not in the files go (children first)."""
+    for level in (AdminLevel.KELURAHAN, AdminLevel.KECAMATAN, AdminLevel.KOTA):
+        try:
+            AdminArea.objects.filter(level=level).exclude(code__in=codes).delete()
+        except ProtectedError as exc:
+            raise FixtureError(f"cannot remove {level} areas still in use: {exc}") from None
+
+
 def _legacy_kecamatan_aliases(path: Path, kecamatan: dict[str, AdminArea]) -> None:
     aliases: dict[str, list[str]] = {code: [] for code in kecamatan}
     current = {area.name.lower() for area in kecamatan.values()}
@@ -59,13 +69,26 @@ def _legacy_kecamatan_aliases(path: Path, kecamatan: dict[str, AdminArea]) -> No
 
 
 @transaction.atomic
-def load_admin_areas(folder: Path = FIXTURES / "admin", force: bool = False) -> LoadResult:
-    """Kota outline, 15 kecamatan and 83 kelurahan (Kemendagri codes, BPS codes where known)."""
+def load_admin_areas(
+    folder: Path = FIXTURES / "admin", force: bool = False, source: str | None = None
+) -> LoadResult:
+    """Kota outline, 15 kecamatan and 83 kelurahan (Kemendagri codes, BPS codes where known).
+
+    ``source`` overrides the provenance note (imports give the file they came from).
+    """
+    try:
+        return _load_admin_areas(folder, force, source)
+    except KeyError as exc:
+        raise FixtureError(f"{folder}: a feature lacks the property {exc}") from None
+
+
+def _load_admin_areas(folder: Path, force: bool, source: str | None) -> LoadResult:
     paths = [folder / name for name in ADMIN_FILES]
-    sha = checksum(paths)
+    sha = checksum(p for p in paths if p.exists() or p.name != ADMIN_FILES[-1])
     if not force and is_current("admin", sha):
         return LoadResult("admin areas", 0, 0, skipped=True)
     counts = [0, 0]
+    seen_codes: set[str] = set()
     kota_path, kec_path, kel_path, legacy_path = paths
     kota_features = read_features(kota_path)
     if len(kota_features) != 1:
@@ -79,7 +102,7 @@ def load_admin_areas(folder: Path = FIXTURES / "admin", force: bool = False) -> 
             "name": kota_props["kabupaten_kota"],
             "parent": None,
             "geom": multipolygon(kota, kota_path, kota_props["kode_kota"]),
-            "source": "BIG kab/kota outline (via Ascalon231/webgis-pekanbaru)",
+            "source": source or "BIG kab/kota outline (via Ascalon231/webgis-pekanbaru)",
         },
         counts,
     )
@@ -93,7 +116,7 @@ def load_admin_areas(folder: Path = FIXTURES / "admin", force: bool = False) -> 
                 "name": props["kecamatan"],
                 "parent": city,
                 "geom": multipolygon(feature, kec_path, props["kode_kecamatan"]),
-                "source": "dissolve of cahyadsn/wilayah_boundaries kelurahan (MIT)",
+                "source": source or "dissolve of cahyadsn/wilayah_boundaries kelurahan (MIT)",
             },
             counts,
         )
@@ -105,6 +128,7 @@ def load_admin_areas(folder: Path = FIXTURES / "admin", force: bool = False) -> 
                 f"{kel_path}: kelurahan {props['kode_kemendagri']} names unknown kecamatan "
                 f"{props['kode_kecamatan']}"
             )
+        seen_codes.add(props["kode_kemendagri"])
         _upsert(
             AdminLevel.KELURAHAN,
             props["kode_kemendagri"],
@@ -116,10 +140,13 @@ def load_admin_areas(folder: Path = FIXTURES / "admin", force: bool = False) -> 
                 "bps_code": props.get("kode_bps_2016") or "",
                 "parent": parent,
                 "geom": multipolygon(feature, kel_path, props["kode_kemendagri"]),
-                "source": "cahyadsn/wilayah_boundaries (MIT), Kepmendagri 2025 codes",
+                "source": source or "cahyadsn/wilayah_boundaries (MIT), Kepmendagri 2025 codes",
             },
             counts,
         )
-    _legacy_kecamatan_aliases(legacy_path, kecamatan)
+    seen_codes |= {city.code, *kecamatan}
+    if legacy_path.exists():
+        _legacy_kecamatan_aliases(legacy_path, kecamatan)
+    _remove_absent(seen_codes)
     record("admin", str(folder), sha, sum(counts))
     return LoadResult("admin areas", created=counts[0], updated=counts[1])
