@@ -8,6 +8,7 @@ from config import health, views
 api_patterns = [
     path("auth/", include("accounts.api.urls")),
     path("geo/", include("geo.api.urls")),
+    path("", include("incidents.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from tests.factories import make_token
@@ -145,3 +146,14 @@ def token_client(db):
         return client
 
     return build
+
+
+@pytest.fixture(scope="session")
+def pekanbaru(django_db_setup, django_db_blocker):
+    """The real Pekanbaru reference data, loaded once into the test database.
+
+    Tests that use it take ``db`` (rolled back per test), so the data stays for the session;
+    pytest-django runs transactional tests, which empty the tables, after these.
+    """
+    with django_db_blocker.unblock():
+        call_command("load_pekanbaru", verbosity=0)

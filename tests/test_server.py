@@ -8,7 +8,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from layers.events import publish
+from incidents.live import send as publish
 from tests.factories import make_token
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]

@@ -6,8 +6,8 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.models import User
 from config.asgi import application
+from incidents.live import EVENTS_GROUP
 from layers.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
-from layers.events import EVENTS_GROUP
 from tests.factories import make_token
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.gis.db import models
+from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.measure import D
+
+from incidents.choices import EXCLUDED_FROM_ANALYTICS, OPEN_STATUSES
+
+
+class IncidentQuerySet(models.QuerySet):
+    def open(self) -> IncidentQuerySet:
+        """Being handled: received, verified, dispatched or on scene."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def for_analytics(self) -> IncidentQuerySet:
+        """What every analytic layer (hotspots, statistics) must use: prank, cancelled and
+        merged duplicates removed, or they become the hotspots."""
+        return self.exclude(status__in=EXCLUDED_FROM_ANALYTICS)
+
+    def in_bbox(self, bbox: Polygon) -> IncidentQuerySet:
+        return self.filter(point__intersects=bbox)
+
+    def since(self, when: datetime) -> IncidentQuerySet:
+        return self.filter(created_at__gte=when)
+
+    def near(self, point: Point, metres: float) -> IncidentQuerySet:
+        """Within ``metres`` of the point: a bounding-box test in degrees that the GiST index
+        answers, then the true spherical distance in metres."""
+        margin_deg = metres / 110_000 * 1.2  # a degree is at least ~110 km near the equator
+        return self.filter(point__dwithin=(point, margin_deg)).filter(
+            point__distance_lte=(point, D(m=metres))
+        )
+
+
+class CallQuerySet(models.QuerySet):
+    def from_number(self, number: str) -> CallQuerySet:
+        return self.filter(caller_number=number) if number else self.none()
