@@ -95,3 +95,47 @@ async def test_garbage_from_a_client_gets_an_error_not_a_dropped_connection():
     await ws.send_json_to({"type": "ping"})
     assert (await ws.receive_json_from())["type"] == "pong"
     await ws.disconnect()
+
+
+def _record_events(n: int) -> list[int]:
+    from django.db import transaction
+
+    from incidents import live
+
+    seqs = []
+    for i in range(n):
+        with transaction.atomic():
+            seqs.append(live.record("test.event", {"n": i}).seq)
+    return seqs
+
+
+async def test_since_replays_missed_events_in_order_then_live_ones():
+    key = await database_sync_to_async(make_token)("wall")
+    seqs = await database_sync_to_async(_record_events)(4)
+    ws = WebsocketCommunicator(
+        application,
+        f"/ws/events/?since={seqs[1]}",
+        headers=[ORIGIN],
+        subprotocols=[f"token.{key}"],
+    )
+    connected, _ = await ws.connect()
+    assert connected
+    hello = await ws.receive_json_from()
+    assert hello["latest_seq"] == seqs[-1]
+    replayed = [await ws.receive_json_from() for _ in range(2)]
+    assert [e["seq"] for e in replayed] == seqs[2:]
+    assert [e["n"] for e in replayed] == [2, 3]
+    (live_seq,) = await database_sync_to_async(_record_events)(1)
+    event = await ws.receive_json_from(timeout=3)
+    assert event["seq"] == live_seq == seqs[-1] + 1
+    assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
+
+
+async def test_a_malformed_since_is_refused():
+    key = await database_sync_to_async(make_token)("wall")
+    ws = WebsocketCommunicator(
+        application, "/ws/events/?since=yesterday", headers=[ORIGIN], subprotocols=[f"token.{key}"]
+    )
+    connected, code = await ws.connect()
+    assert not connected and code == 4400
