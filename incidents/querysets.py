@@ -25,6 +25,17 @@ class IncidentQuerySet(models.QuerySet):
     def since(self, when: datetime) -> IncidentQuerySet:
         return self.filter(created_at__gte=when)
 
+    def map_feed(self) -> str:
+        """This queryset as a GeoJSON FeatureCollection (text), built in one SQL statement."""
+        from django.db import connection
+
+        from incidents.sql import MAP_FEED
+
+        ids_sql, params = self.order_by().values("id").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(MAP_FEED.format(ids=ids_sql), params)
+            return cursor.fetchone()[0]
+
     def near(self, point: Point, metres: float) -> IncidentQuerySet:
         """Within ``metres`` of the point: a bounding-box test in degrees that the GiST index
         answers, then the true spherical distance in metres."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -145,6 +147,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         event = services.add_note(request.user, int(pk), data.validated_data["text"])
         return Response(TimelineSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"], url_path="map", pagination_class=None)
+    def map(self, request):
+        """All matching incidents as one GeoJSON FeatureCollection (no paging), built in SQL:
+        the feed of the wall and the console map. Same filters as the list."""
+        queryset = self.filter_queryset(Incident.objects.all())
+        return HttpResponse(queryset.map_feed(), content_type="application/json")
 
     @extend_schema(responses={200: TimelineSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -243,3 +243,20 @@ def test_unknown_incident_is_404(operator):
         == 404
     )
     assert connection.is_usable()
+
+
+def test_map_feed_is_one_featurecollection_with_the_list_filters(
+    operator, django_assert_max_num_queries
+):
+    ids = [create(operator)["id"] for _ in range(3)]
+    operator.post(f"{URL}{ids[0]}/transition/", {"to": "cancelled"}, format="json")
+    with django_assert_max_num_queries(3):
+        response = operator.get(f"{URL}map/", {"status": "open"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    feed = response.json()
+    assert feed["type"] == "FeatureCollection"
+    assert [f["id"] for f in feed["features"]] == [ids[2], ids[1]]
+    first = feed["features"][0]
+    assert first["geometry"] == {"type": "Point", "coordinates": [101.444994, 0.514001]}
+    assert first["properties"]["kelurahan"] == "Jadirejo"
+    assert operator.get(f"{URL}map/", {"status": "closed"}).json()["features"] == []
