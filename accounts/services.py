@@ -62,3 +62,18 @@ def issue_token(username: str, role: str, name: str = "", replace: bool = False)
 
 def revoke_tokens(username: str) -> int:
     return ApiToken.objects.filter(user__username=username).revoke()
+
+
+def audit(user, action: str, object_type: str = "", object_ids=(), **detail) -> None:
+    """Record that ``user`` did ``action`` on these objects (one row per object)."""
+    from accounts.models import AuditEntry
+
+    ids = [str(i) for i in object_ids] or [""]
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                user=user, action=action, object_type=object_type, object_id=i, detail=detail
+            )
+            for i in ids
+        ]
+    )

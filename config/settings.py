@@ -179,6 +179,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- caller location (AML over HTTPS) ------------------------------------------------------------
+# Shared key of the HMAC-SHA1 that AML HTTPS senders append; when set, unsigned or wrongly signed
+# messages are refused.
+AML_HMAC_KEY = env_str("AML_HMAC_KEY") or ""
+
 # --- language and time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
@@ -227,7 +232,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Caller numbers and device ids are never logged, whatever a library prints.
+    "filters": {"redact": {"()": "config.logfilters.RedactNumbers"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

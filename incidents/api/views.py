@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from accounts.services import audit
 from config.errors import Invalid
 from incidents import intake, services
 from incidents.api.filters import BBoxFilter, IncidentFilter
@@ -165,10 +166,27 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 class CallViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Calls: intake with duplicate suggestions and the prank/silent-call advisory."""
+    """Calls: intake with duplicate suggestions and the prank/silent-call advisory. Caller
+    numbers are masked except for supervisors, whose every view is written to the audit log."""
 
     serializer_class = CallSerializer
     queryset = Call.objects.order_by("-received_at", "-id")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if (
+            getattr(request.user, "role", "") == "supervisor"
+            and 200 <= response.status_code < 300
+            and isinstance(response.data, dict | list)
+        ):
+            rows = (
+                response.data.get("results", [response.data])
+                if isinstance(response.data, dict)
+                else response.data
+            )
+            ids = [row["id"] for row in rows if isinstance(row, dict) and row.get("caller_number")]
+            if ids:
+                audit(request.user, "caller_number.viewed", "call", ids, path=request.path)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(request=CallInput, responses={201: CallSerializer})
     def create(self, request):

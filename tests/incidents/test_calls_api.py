@@ -95,3 +95,19 @@ def test_night_calls_mention_the_hour(operator):
     at = (timezone.now() - timedelta(days=1)).replace(hour=18, minute=30)
     body = operator.post(CALLS, {"received_at": at.isoformat()}, format="json").json()
     assert "night" in {r["code"] for r in body["advisory"]["reasons"]}
+
+
+def test_every_unmasked_view_is_audited(operator, token_client):
+    from accounts.models import AuditEntry
+
+    call_id = operator.post(CALLS, {"caller_number": "+6281234567890"}, format="json").json()["id"]
+    assert not AuditEntry.objects.exists()  # the operator saw it masked
+    supervisor = token_client("supervisor")
+    supervisor.get(f"{CALLS}{call_id}/")
+    supervisor.get(CALLS)
+    entries = list(AuditEntry.objects.order_by("at", "id"))
+    assert [(e.action, e.object_id) for e in entries] == [
+        ("caller_number.viewed", str(call_id)),
+        ("caller_number.viewed", str(call_id)),
+    ]
+    assert entries[0].user.role == "supervisor"
