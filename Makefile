@@ -51,6 +51,7 @@ migrate: db
 
 fixtures: migrate
 	@$(DEV_ENV) $(PY) manage.py load_pekanbaru
+	@$(DEV_ENV) $(PY) manage.py load_cameras
 
 setup: fixtures
 
