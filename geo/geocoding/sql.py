@@ -6,14 +6,20 @@ word_similarity_threshold 0.5) so the operators below can use the GIN indexes.
 
 # Candidates by name: trigram similarity on the key, word similarity (the query inside a longer
 # name or the reverse) and similarity of the space-less forms (callers run words together).
+# One UNION branch per operator, so each uses its GIN index (an OR of the three made the planner
+# scan the table and compute trigrams for every row: 24 ms instead of 1.6 ms).
 CANDIDATES = """
+WITH hits AS (
+    SELECT id FROM geo_gazetteerentry WHERE key %% %(q)s
+    UNION SELECT id FROM geo_gazetteerentry WHERE %(q)s <%% key
+    UNION SELECT id FROM geo_gazetteerentry WHERE compact %% %(qc)s
+)
 SELECT g.id, g.kind, g.key, g.label, g.weight, g.street_id, g.place_id, g.area_id,
        ST_X(g.point), ST_Y(g.point), g.uncertainty_m,
        greatest(similarity(g.key, %(q)s), word_similarity(%(q)s, g.key),
                 similarity(g.compact, %(qc)s)) AS sim
-FROM geo_gazetteerentry g
-WHERE (g.key %% %(q)s OR %(q)s <%% g.key OR g.compact %% %(qc)s)
-  AND g.kind = ANY(%(kinds)s)
+FROM geo_gazetteerentry g JOIN hits USING (id)
+WHERE g.kind = ANY(%(kinds)s)
 ORDER BY sim DESC, g.weight DESC
 LIMIT %(n)s
 """
@@ -55,7 +61,10 @@ CROSSINGS = """
 SELECT a.id, b.id, ST_X(pt.geom), ST_Y(pt.geom)
 FROM geo_street a
 JOIN geo_street b ON b.id = ANY(%(b)s) AND b.id <> a.id
-     AND ST_DWithin(a.geom::geography, b.geom::geography, %(tolerance_m)s)
+     -- Planar test in degrees: at 0.5° N a degree is 110.6-111.3 km both ways, so the tolerance
+     -- in metres divided by 111,000 is within 1 percent; the geography test on long lines was
+     -- the slowest part of a query.
+     AND ST_DWithin(a.geom, b.geom, %(tolerance_m)s / 111000.0)
 CROSS JOIN LATERAL (
     SELECT (ST_Dump(CASE WHEN ST_Intersects(a.geom, b.geom)
                          THEN ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 1)

@@ -120,4 +120,6 @@ def rebuild_gazetteer() -> int:
             )
         GazetteerEntry.objects.all().delete()
         GazetteerEntry.objects.bulk_create(entries, batch_size=2000)
+        # Fresh statistics, or the planner keeps its empty-table plans (sequential scans).
+        cursor.execute("ANALYZE geo_gazetteerentry")
     return len(entries)

@@ -115,5 +115,7 @@ def load_roads(
         count = load_edges(cursor, edges)
         build_streets(cursor)
         apply_aliases(cursor, aliases)
+        cursor.execute("ANALYZE geo_roadsegment")
+        cursor.execute("ANALYZE geo_street")
     record("roads", str(edges), sha, count)
     return LoadResult("roads", created=count, updated=0)
