@@ -241,6 +241,21 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- routing: emergency-vehicle speeds by road class (km/h), "class=kmh,..." in ROAD_SPEEDS_KMH
+_SPEEDS = {"arteri": 40, "kolektor": 32, "lokal": 26, "lingkungan": 22, "perumahan": 16,
+           "gang": 10, "connector": 10}
+for _item in env_list("ROAD_SPEEDS_KMH"):
+    _name, _, _value = _item.partition("=")
+    try:
+        _SPEEDS[_name.strip()] = float(_value)
+    except ValueError:
+        raise ConfigError(f"ROAD_SPEEDS_KMH: {_item!r} is not class=kmh") from None
+    if _SPEEDS[_name.strip()] <= 0:
+        raise ConfigError(f"ROAD_SPEEDS_KMH: speed of {_name!r} must be positive")
+ROAD_SPEEDS_KMH = _SPEEDS
+# Beyond this a point is not "on the road network": answers say so and fall back to straight line.
+SNAP_MAX_M = env_int("SNAP_MAX_M", 300)
+
 # --- the service area -------------------------------------------------------------------------------------
 # Metric work (buffers, view sectors, KDE grids) uses UTM zone 47N, which covers Pekanbaru.
 METRIC_SRID = 32647

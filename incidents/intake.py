@@ -167,3 +167,32 @@ def record_call(
         {"call": call.pk, "silent": silent, "duplicates": [d["incident"] for d in duplicates]},
     )
     return Intake(call, duplicates, advisory)
+
+
+@transaction.atomic
+def set_device_location(user, call_id: int, device) -> Call:
+    """Store a device location (AML / PIDF-LO) on a call. The incident's confirmed location is
+    never touched: the operator decides whether to use it."""
+    call = Call.objects.select_for_update().filter(pk=call_id).first()
+    if call is None:
+        from config.errors import NotFound
+
+        raise NotFound(f"call {call_id} does not exist")
+    point = Point(device.lon, device.lat, srid=4326) if device.lat is not None else None
+    call.device_point = point
+    call.device_uncertainty_m = device.uncertainty_m90
+    call.device_method = device.method or ""
+    call.device_format = device.format or ""
+    call.device_time = device.time
+    call.device_outside_service_area = place(point).outside_service_area
+    call.save()
+    live.record(
+        "call.device_location",
+        {
+            "call": call.pk,
+            "incident": call.incident_id,
+            "point": [point.x, point.y] if point else None,
+            "uncertainty_m": device.uncertainty_m90,
+        },
+    )
+    return call

@@ -13,6 +13,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 
 from accounts.services import audit
 from config.errors import Invalid
+from geo.api.caller_location import PayloadError, location_feature, parse_payload
 from incidents import intake, services
 from incidents.api.filters import BBoxFilter, IncidentFilter
 from incidents.api.serializers import (
@@ -187,6 +188,27 @@ class CallViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
             if ids:
                 audit(request.user, "caller_number.viewed", "call", ids, path=request.path)
         return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        request={
+            "text/plain": OpenApiTypes.STR,
+            "application/x-www-form-urlencoded": OpenApiTypes.STR,
+            "application/pidf+xml": OpenApiTypes.STR,
+        },
+        responses={200: CallSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="device-location", parser_classes=[])
+    def device_location(self, request, pk=None):
+        """The caller's device location (AML SMS / AML HTTPS / PIDF-LO) for this call; stored
+        apart from any incident location."""
+        try:
+            loc = parse_payload(request.content_type, request.body)
+        except PayloadError as exc:
+            return Response(exc.body, status=exc.status)
+        call = intake.set_device_location(request.user, int(pk), loc)
+        body = CallSerializer(call, context={"request": request}).data
+        body["location"] = location_feature(loc)
+        return Response(body)
 
     @extend_schema(request=CallInput, responses={201: CallSerializer})
     def create(self, request):
