@@ -59,3 +59,27 @@ class EventKind(models.TextChoices):
     AGENCY_ASSIGNED = "agency_assigned", _("Instansi ditugaskan")
     EDITED = "edited", _("Diubah")
     NOTE = "note", _("Catatan")
+
+
+class UnitStatus(models.TextChoices):
+    AVAILABLE = "available", _("Siaga")
+    DISPATCHED = "dispatched", _("Diberangkatkan")
+    ON_SCENE = "on_scene", _("Di lokasi")
+    RETURNING = "returning", _("Kembali")
+    OUT_OF_SERVICE = "out_of_service", _("Tidak beroperasi")
+
+
+class UnitKind(models.TextChoices):
+    AMBULANCE = "ambulance", _("Ambulans")
+    FIRE_ENGINE = "fire_engine", _("Mobil pemadam")
+    RESCUE = "rescue", _("Unit penyelamat")
+    PATROL = "patrol", _("Mobil patroli")
+    DISASTER = "disaster", _("Unit tanggap bencana")
+
+
+class StationKind(models.TextChoices):
+    HOSPITAL = "hospital", _("Rumah sakit")
+    PUSKESMAS = "puskesmas", _("Puskesmas")
+    FIRE_STATION = "fire_station", _("Pos pemadam")
+    POLICE = "police", _("Kantor polisi")
+    BPBD = "bpbd", _("Kantor BPBD")

@@ -45,6 +45,29 @@ class IncidentQuerySet(models.QuerySet):
         )
 
 
+class StationQuerySet(models.QuerySet):
+    def nearest(self, point: Point) -> StationQuerySet:
+        """Ordered by straight-line distance (KNN `<->` on the GiST index)."""
+        from django.contrib.gis.db.models.functions import GeometryDistance
+
+        return self.order_by(GeometryDistance("point", point))
+
+
+class UnitQuerySet(models.QuerySet):
+    def available(self) -> UnitQuerySet:
+        return self.filter(status="available")
+
+    def fresh(self, since: datetime) -> UnitQuerySet:
+        """Units whose last position is at least this recent."""
+        return self.filter(point__isnull=False, fix_at__gte=since)
+
+    def nearest(self, point: Point) -> UnitQuerySet:
+        """Ordered by straight-line distance (KNN `<->` on the GiST index)."""
+        from django.contrib.gis.db.models.functions import GeometryDistance
+
+        return self.order_by(GeometryDistance("point", point))
+
+
 class CallQuerySet(models.QuerySet):
     def from_number(self, number: str) -> CallQuerySet:
         return self.filter(caller_number=number) if number else self.none()

@@ -310,3 +310,57 @@ def suggested_agencies(itype: IncidentType) -> list[dict]:
         for rule in itype.routing_rules.select_related("agency").order_by("role", "agency__code")
         if rule.agency.active
     ]
+
+
+@transaction.atomic
+def dispatch(user, incident_id: int, unit_id: int) -> Incident:
+    """Send a unit: the unit and the incident change together, the timeline records it and the
+    wall hears of it. An incident still ``received``/``verified`` becomes ``dispatched``."""
+    from incidents.choices import UnitStatus
+    from incidents.models import Unit
+
+    incident = _locked(incident_id)
+    if incident.status not in (
+        Status.RECEIVED,
+        Status.VERIFIED,
+        Status.DISPATCHED,
+        Status.ON_SCENE,
+    ):
+        raise Conflict(f"incident is {incident.status}; units go to open incidents only")
+    unit = Unit.objects.select_for_update().filter(pk=unit_id).first()
+    if unit is None:
+        raise Invalid("unit", f"unit {unit_id} does not exist")
+    if unit.status != UnitStatus.AVAILABLE:
+        raise Conflict(f"unit {unit.code} is {unit.status}", unit_status=unit.status)
+    unit.status = UnitStatus.DISPATCHED
+    unit.incident = incident
+    unit.save(update_fields=["status", "incident"])
+    previous = incident.status
+    if previous in (Status.RECEIVED, Status.VERIFIED):
+        incident.status = Status.DISPATCHED
+        incident.dispatched_at = timezone.now()
+        if previous == Status.RECEIVED:
+            incident.verified_at = incident.dispatched_at
+        _log(
+            incident,
+            EventKind.STATUS_CHANGED,
+            user,
+            old=previous,
+            new=Status.DISPATCHED,
+            note=f"unit {unit.code}",
+        )
+    _log(
+        incident,
+        EventKind.AGENCY_ASSIGNED,
+        user,
+        unit=unit.code,
+        agency=unit.agency.code,
+        role="unit",
+    )
+    incident.version += 1
+    incident.save()
+    live.record(
+        "incident.dispatched",
+        {"incident": summary(incident), "unit": {"id": unit.pk, "code": unit.code}},
+    )
+    return incident

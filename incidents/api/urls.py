@@ -1,8 +1,19 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from incidents.api.responders import DispatchView, IncidentNearestUnitsView, NearestView
 from incidents.api.views import CallViewSet, IncidentViewSet
 
 router = SimpleRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("calls", CallViewSet, basename="call")
-urlpatterns = router.urls
+urlpatterns = [
+    path("responders/nearest/", NearestView.as_view(), name="responders-nearest"),
+    path(
+        "incidents/<int:pk>/nearest-units/",
+        IncidentNearestUnitsView.as_view(),
+        name="incident-nearest-units",
+    ),
+    path("incidents/<int:pk>/dispatch/", DispatchView.as_view(), name="incident-dispatch"),
+    *router.urls,
+]

@@ -2,6 +2,7 @@ from incidents.models.agencies import Agency, IncidentType, RoutingRule
 from incidents.models.calls import Call
 from incidents.models.incidents import IdempotencyKey, Incident, IncidentAgency
 from incidents.models.live import LiveEvent
+from incidents.models.responders import Station, Unit
 from incidents.models.timeline import TimelineEvent
 
 __all__ = [
@@ -13,5 +14,7 @@ __all__ = [
     "IncidentType",
     "LiveEvent",
     "RoutingRule",
+    "Station",
     "TimelineEvent",
+    "Unit",
 ]

@@ -1,0 +1,102 @@
+"""Nearest responders by drive time, and dispatch. Views validate; incidents.responders ranks."""
+
+from __future__ import annotations
+
+from django.contrib.gis.geos import Point
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from incidents import responders, services
+from incidents.api.serializers import FiniteFloat, IncidentSerializer
+from incidents.choices import UnitKind
+from incidents.models import Incident
+
+
+class NearestQuery(serializers.Serializer):
+    lat = FiniteFloat(min_value=-90, max_value=90)
+    lon = FiniteFloat(min_value=-180, max_value=180)
+    agency = serializers.SlugField(required=False)
+    kind = serializers.ChoiceField(choices=UnitKind.choices, required=False)
+    k = serializers.IntegerField(min_value=1, max_value=20, default=3)
+
+
+class KQuery(serializers.Serializer):
+    agency = serializers.SlugField(required=False)
+    kind = serializers.ChoiceField(choices=UnitKind.choices, required=False)
+    k = serializers.IntegerField(min_value=1, max_value=20, default=3)
+
+
+def _answer_json(answer: responders.Answer) -> dict:
+    return {
+        "source": answer.source,
+        "note": answer.note,
+        "snapped_m": answer.snapped_m,
+        "results": [
+            {
+                "kind": r.kind,
+                "id": r.id,
+                "code": r.code,
+                "name": r.name,
+                "agency": r.agency,
+                "point": list(r.point),
+                "eta_s": r.eta_s,
+                "distance_m": r.distance_m,
+                "straight_m": r.straight_m,
+                "method": r.method,
+                "route": r.route,
+                **r.extra,
+            }
+            for r in answer.results
+        ],
+    }
+
+
+class NearestView(APIView):
+    """Available units nearest by drive time to a point (stations when no unit is fresh)."""
+
+    @extend_schema(parameters=[NearestQuery], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        q = NearestQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        v = q.validated_data
+        answer = responders.nearest(
+            Point(v["lon"], v["lat"], srid=4326), v.get("agency"), v.get("kind"), v["k"]
+        )
+        return Response(_answer_json(answer))
+
+
+class IncidentNearestUnitsView(APIView):
+    @extend_schema(parameters=[KQuery], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        q = KQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        v = q.validated_data
+        incident = get_object_or_404(Incident, pk=pk)
+        if incident.point is None:
+            return Response(
+                {
+                    "source": None,
+                    "note": "the incident has no confirmed location",
+                    "snapped_m": None,
+                    "results": [],
+                }
+            )
+        answer = responders.nearest(incident.point, v.get("agency"), v.get("kind"), v["k"])
+        return Response(_answer_json(answer))
+
+
+class DispatchInput(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1)
+
+
+class DispatchView(APIView):
+    @extend_schema(request=DispatchInput, responses={200: IncidentSerializer})
+    def post(self, request, pk: int):
+        data = DispatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = services.dispatch(request.user, pk, data.validated_data["unit"])
+        return Response(IncidentSerializer(incident).data)
