@@ -141,12 +141,25 @@ def snap(points: list[tuple[float, float]]) -> list[Snap]:
     with connection.cursor() as cursor:
         cursor.execute(_SNAP, {"xs": [p[0] for p in points], "ys": [p[1] for p in points]})
         rows = sorted(cursor.fetchall())
-    out = []
-    for _i, edge_id, source, target, length, road_class, frac, off_m in rows:
-        v = speed.get(road_class, default)
-        out.append(Snap(edge_id, source, target, frac * length / v, (1 - frac) * length / v,
-                        frac * length, (1 - frac) * length, off_m))
-    return out
+    return [snap_row(*row[1:], speed=speed, default=default) for row in rows]
+
+
+def snap_row(
+    edge_id, source, target, length, road_class, frac, off_m, *, speed=None, default=None
+) -> Snap:
+    """A Snap from (edge id, source, target, length, class, fraction along, metres off)."""
+    speed = speed or speeds_mps()
+    v = speed.get(road_class, default or min(speed.values()))
+    return Snap(
+        edge_id,
+        source,
+        target,
+        frac * length / v,
+        (1 - frac) * length / v,
+        frac * length,
+        (1 - frac) * length,
+        off_m,
+    )
 
 
 @dataclass
@@ -162,8 +175,9 @@ def from_origin(g: Graph, origin: Snap, limit_s: float = 2400) -> Reach:
     """Single-source Dijkstra from a snapped point (both ends of its edge, with their offsets)."""
     ends = [g.index[origin.source], g.index[origin.target]]
     # The matrix holds both directions, so the directed search is exact and a little faster.
-    times, predecessors = dijkstra(g.csr, directed=True, indices=ends,
-                                   return_predecessors=True, limit=limit_s)
+    times, predecessors = dijkstra(
+        g.csr, directed=True, indices=ends, return_predecessors=True, limit=limit_s
+    )
     with_offset = times + np.array([[origin.to_source_s], [origin.to_target_s]])
     via = np.argmin(with_offset, axis=0)
     seconds = with_offset[via, np.arange(g.size)]
@@ -174,10 +188,16 @@ def time_to(g: Graph, reach: Reach, target: Snap) -> tuple[float, int, float]:
     """(seconds, end node index or -1 when on the origin's edge, metres from that node to the
     target point along its edge)."""
     options = [
-        (reach.seconds[g.index[target.source]] + target.to_source_s, g.index[target.source],
-         target.to_source_m),
-        (reach.seconds[g.index[target.target]] + target.to_target_s, g.index[target.target],
-         target.to_target_m),
+        (
+            reach.seconds[g.index[target.source]] + target.to_source_s,
+            g.index[target.source],
+            target.to_source_m,
+        ),
+        (
+            reach.seconds[g.index[target.target]] + target.to_target_s,
+            g.index[target.target],
+            target.to_target_m,
+        ),
     ]
     if target.edge_id == reach.origin.edge_id:  # same edge: straight along it
         along_s = abs(reach.origin.to_source_s - target.to_source_s)

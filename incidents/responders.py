@@ -10,11 +10,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.utils import timezone
 from pyproj import Geod
 
 from geo import routing
-from incidents.models import Station, Unit
+from incidents import sql
 
 FRESH = timedelta(minutes=10)
 SHORTLIST = 20
@@ -51,51 +52,24 @@ def _straight(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def _candidates(point: Point, agency: str | None, kind: str | None, shortlist: int):
-    units = Unit.objects.available().fresh(timezone.now() - FRESH).select_related("agency")
-    if agency:
-        units = units.filter(agency__code=agency)
-    if kind:
-        units = units.filter(kind=kind)
-    found = list(units.nearest(point)[:shortlist])
-    if found:
-        return (
-            "units",
-            "",
-            [
-                (
-                    "unit",
-                    u.pk,
-                    u.code,
-                    u.name,
-                    u.agency.code,
-                    (u.point.x, u.point.y),
-                    {"status": u.status, "unit_kind": u.kind, "fix_at": u.fix_at.isoformat()},
-                )
-                for u in found
-            ],
-        )
-    stations = Station.objects.select_related("agency")
-    if agency:
-        stations = stations.filter(agency__code=agency)
-    if kind:
-        stations = stations.filter(units__kind=kind).distinct()
-    note = "no available unit has a fresh position; ranking stations instead"
-    return (
-        "stations",
-        note,
-        [
-            (
-                "station",
-                s.pk,
-                s.code,
-                s.name,
-                s.agency.code,
-                (s.point.x, s.point.y),
-                {"station_kind": s.kind},
-            )
-            for s in stations.nearest(point)[:shortlist]
-        ],
-    )
+    """(source, note, rows): the straight-line shortlist of available units with a fresh
+    position, or of stations when there is none, each with its snap to the road graph."""
+    params = {
+        "x": point.x,
+        "y": point.y,
+        "agency": agency,
+        "kind": kind,
+        "n": shortlist,
+        "fresh": timezone.now() - FRESH,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql.UNITS_SNAPPED, params)
+        rows = cursor.fetchall()
+        if rows:
+            return "units", "", rows
+        cursor.execute(sql.STATIONS_SNAPPED, params)
+        note = "no available unit has a fresh position; ranking stations instead"
+        return "stations", note, cursor.fetchall()
 
 
 def nearest(
@@ -110,36 +84,62 @@ def nearest(
     if not candidates:
         return Answer(source, "no unit or station matches", [], None)
     origin_xy = (point.x, point.y)
-    snaps = routing.snap([origin_xy] + [c[5] for c in candidates])
-    origin, targets = snaps[0], snaps[1:]
+    (origin,) = routing.snap([origin_xy])
+    speed = routing.speeds_mps()
     limit_m = settings.SNAP_MAX_M
     results: list[Ranked] = []
-    g = routing.graph() if origin.off_m <= limit_m else None
-    reach = routing.from_origin(g, origin) if g is not None else None
-    for cand, snap in zip(candidates, targets, strict=True):
-        kind_, pk, code, name, agency_code, xy, extra = cand
-        straight = _straight(origin_xy, xy)
-        ranked = Ranked(
-            kind_,
-            pk,
-            code,
-            name,
-            agency_code,
-            xy,
-            None,
-            None,
-            round(straight, 1),
-            "straight_line",
-            extra=extra,
+    entries = []
+    for row in candidates:
+        pk, code, name, agency_code, kind_, fix_at, _point, x, y = row[:9]
+        snap = routing.snap_row(*row[9:], speed=speed)
+        extra = (
+            {"unit_kind": kind_, "fix_at": fix_at.isoformat()}
+            if source == "units"
+            else {"station_kind": kind_}
         )
-        if reach is not None and snap.off_m <= limit_m:
-            seconds, node, tail_m = routing.time_to(g, reach, snap)
-            if seconds != float("inf"):
-                ranked.eta_s = round(seconds, 1)
-                ranked.method = "road"
-                ranked.extra = {**extra, "_node": node, "_tail_m": tail_m}
+        straight = _straight(origin_xy, (x, y))
+        entries.append(
+            (
+                snap,
+                Ranked(
+                    source[:-1],
+                    pk,
+                    code,
+                    name,
+                    agency_code,
+                    (x, y),
+                    None,
+                    None,
+                    round(straight, 1),
+                    "straight_line",
+                    extra=extra,
+                ),
+            )
+        )
+    g = routing.graph() if origin.off_m <= limit_m else None
+    reach = None
+    if g is not None:
+        # Search only as far as needed: three times the k-th straight distance at a slow
+        # urban speed, and again without that bound if fewer than k were reached.
+        kth = sorted(r.straight_m for _, r in entries)[min(k, len(entries)) - 1]
+        for limit_s in (max(600.0, 3 * kth / 6.0), 3600.0):
+            reach = routing.from_origin(g, origin, limit_s=limit_s)
+            reached = 0
+            for snap, ranked in entries:
+                ranked.eta_s, ranked.method = None, "straight_line"
+                if snap.off_m > limit_m:
+                    continue
+                seconds, node, tail_m = routing.time_to(g, reach, snap)
+                if seconds != float("inf"):
+                    ranked.eta_s = round(seconds, 1)
+                    ranked.method = "road"
+                    ranked.extra["_node"], ranked.extra["_tail_m"] = node, tail_m
+                    reached += 1
+            if reached >= min(k, len(entries)):
+                break
+    for _, ranked in entries:
         if ranked.eta_s is None:
-            ranked.eta_s = round(straight / (STRAIGHT_LINE_KMH / 3.6), 1)
+            ranked.eta_s = round(ranked.straight_m / (STRAIGHT_LINE_KMH / 3.6), 1)
         results.append(ranked)
     results.sort(key=lambda r: (r.method != "road", r.eta_s))
     results = results[:k]
