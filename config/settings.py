@@ -242,8 +242,15 @@ LOGGING = {
 }
 
 # --- routing: emergency-vehicle speeds by road class (km/h), "class=kmh,..." in ROAD_SPEEDS_KMH
-_SPEEDS = {"arteri": 40, "kolektor": 32, "lokal": 26, "lingkungan": 22, "perumahan": 16,
-           "gang": 10, "connector": 10}
+_SPEEDS = {
+    "arteri": 40,
+    "kolektor": 32,
+    "lokal": 26,
+    "lingkungan": 22,
+    "perumahan": 16,
+    "gang": 10,
+    "connector": 10,
+}
 for _item in env_list("ROAD_SPEEDS_KMH"):
     _name, _, _value = _item.partition("=")
     try:
