@@ -62,7 +62,9 @@ def _text_score(query: str, key: str, trigram: float) -> float:
     tokens = fuzz.token_set_ratio(query, key) / 100
     partial = fuzz.partial_ratio(query, key) / 100 if len(query) >= 4 else ratio
     squashed = fuzz.ratio(compact(query), compact(key)) / 100
-    best = max(ratio, squashed, 0.92 * tokens, 0.85 * partial)
+    # Same words in another order ("Karya Cipta" / "Cipta Karya") are other streets: below an
+    # exact match, like a partial one.
+    best = max(ratio, squashed, 0.86 * tokens, 0.85 * partial)
     return 0.35 * trigram + 0.65 * best
 
 
@@ -284,23 +286,29 @@ def geocode(text: str, limit: int = 5) -> tuple[ParsedQuery, list[Candidate]]:
 
     area = None
     main = parsed.main
+    whole: list[Candidate] = []
     if not results and parsed.area:
         area = _resolve_area(parsed.area, parsed.area_level)
     if not results and area is None and not parsed.relative:
-        split = _area_inside_phrase(parsed)
-        if split is not None:
-            area, main = split
+        # "durian labuh baru timur": an area name at the end narrows the street, unless the
+        # whole phrase is itself a name ("Kantor Lurah Kampung Bandar").
+        whole = _fetch(main, ALL_KINDS, 20) if main else []
+        if not whole or max(c.score for c in whole) < 0.9:
+            split = _area_inside_phrase(parsed)
+            if split is not None:
+                area, main = split
+                whole = []
 
     if not results:
         if main:
             kinds = ["place"] if parsed.relative else ALL_KINDS
-            found = _fetch(main, kinds, 40 if area else 20)
+            found = whole if whole else _fetch(main, kinds, 40 if area else 20)
             if parsed.relative and not found:
                 found = _fetch(main, ALL_KINDS, 20)
             if parsed.street_hint:
                 for cand in found:
                     if cand.kind != "street":
-                        cand.score *= 0.9
+                        cand.score *= 0.8
             found = _best_per_target(found)
             if area is not None:
                 streets = _within_area([c for c in found if c.kind == "street"], area)

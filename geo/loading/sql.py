@@ -42,7 +42,8 @@ SELECT id AS segment_id, lower(name) AS lname, road_class, name, length_m, geom,
        ST_ClusterDBSCAN(ST_Transform(geom, %(metric_srid)s), eps := %(gap_m)s, minpoints := 1)
            OVER (PARTITION BY lower(name)) AS cluster
 FROM geo_roadsegment
-WHERE name <> '' AND NOT is_connector;
+-- "none" and "-" are placeholders in the register, not names.
+WHERE name <> '' AND lower(name) NOT IN ('none', '-', 'null') AND NOT is_connector;
 
 CREATE TEMP TABLE street_build ON COMMIT DROP AS
 SELECT nextval(pg_get_serial_sequence('geo_street', 'id')) AS street_id, lname, cluster,
