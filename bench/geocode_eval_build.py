@@ -51,6 +51,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    from geo.geocoding.normalize import name_key
     from geo.models import AdminArea, Place, Street
 
     rng = random.Random(112)
@@ -118,6 +119,8 @@ def main() -> None:
     # Aliases.
     for s in Street.objects.exclude(aliases=[]).order_by("name"):
         for alias in s.aliases:
+            if len(named.get(name_key(alias), [])) != 1:
+                continue  # another street has this name too: no single right answer
             add(f"{rng.choice(PREFIXES)} {alias}", "alias", {"type": "line", "wkt": s.geom.wkt})
 
     # Intersections of two uniquely named arterial/collector streets that cross once.

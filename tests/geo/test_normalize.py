@@ -82,3 +82,9 @@ def test_dekat_is_wider_than_depan():
 @pytest.mark.parametrize("odd", ["", "   ", "!!!", "jl.", "kel.", "simpang", "No. 5", "\u200b"])
 def test_odd_input_never_raises(odd):
     parse_query(odd)
+
+
+def test_kantor_kelurahan_is_a_landmark_not_an_area_qualifier():
+    parsed = parse_query("depan kantor kelurahan Sago")
+    assert parsed.area is None
+    assert parsed.main == "kantor kelurahan sago"
