@@ -52,6 +52,7 @@ migrate: db
 fixtures: migrate
 	@$(DEV_ENV) $(PY) manage.py load_pekanbaru
 	@$(DEV_ENV) $(PY) manage.py load_cameras
+	@$(DEV_ENV) $(PY) manage.py load_fleet
 
 setup: fixtures
 

@@ -100,3 +100,31 @@ class DispatchView(APIView):
         data.is_valid(raise_exception=True)
         incident = services.dispatch(request.user, pk, data.validated_data["unit"])
         return Response(IncidentSerializer(incident).data)
+
+
+class PositionsView(APIView):
+    """A batch of AVL fixes (a JSON array, or a GeoJSON FeatureCollection of Points):
+    ``{"unit": code, "time": ISO 8601, "lon", "lat", "speed_kmh", "heading_deg", "accuracy_m"}``.
+    Bad fixes are listed with their reason; the others are stored."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request):
+        from incidents import avl
+
+        data = request.data
+        fixes = data.get("features") if isinstance(data, dict) else data
+        if not isinstance(fixes, list):
+            return Response(
+                {"body": ["send a JSON array of fixes or a FeatureCollection"]}, status=400
+            )
+        if len(fixes) > avl.MAX_BATCH:
+            return Response({"body": [f"at most {avl.MAX_BATCH} fixes per batch"]}, status=413)
+        outcome = avl.ingest(fixes)
+        return Response(
+            {
+                "stored": outcome.stored,
+                "duplicates": outcome.duplicates,
+                "moved": outcome.moved,
+                "rejected": outcome.rejected,
+            }
+        )

@@ -1,7 +1,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from incidents.api.responders import DispatchView, IncidentNearestUnitsView, NearestView
+from incidents.api.responders import (
+    DispatchView,
+    IncidentNearestUnitsView,
+    NearestView,
+    PositionsView,
+)
 from incidents.api.views import CallViewSet, IncidentViewSet
 
 router = SimpleRouter()
@@ -9,6 +14,7 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("calls", CallViewSet, basename="call")
 urlpatterns = [
     path("responders/nearest/", NearestView.as_view(), name="responders-nearest"),
+    path("units/positions/", PositionsView.as_view(), name="unit-positions"),
     path(
         "incidents/<int:pk>/nearest-units/",
         IncidentNearestUnitsView.as_view(),
