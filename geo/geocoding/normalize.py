@@ -199,7 +199,8 @@ def _take_area(text: str, parsed: ParsedQuery) -> str:
     """Remove "kel. X" / "kecamatan Y" (up to the next comma or marker) and remember it.
     "Kantor kelurahan X" is the office, a landmark, not an area qualifier."""
     pattern = re.compile(
-        r"(?<!kantor )\b(kel|kelurahan|desa|ds|kec|kecamatan|kecmatan)\b\.?\s+([^,;]+?)(?=$|[,;]|\s+(?:kel|kelurahan|kec|kecamatan|kota|rt|rw)\b)"
+        r"(?<!kantor )\b(kel|kelurahan|desa|ds|kec|kecamatan|kecmatan)\b\.?\s+([^,;]+?)"
+        r"(?=$|[,;]|\s+(?:kel|kelurahan|kec|kecamatan|kota|rt|rw)\b)"
     )
     found = list(pattern.finditer(text))
     for match in found:
