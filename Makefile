@@ -45,14 +45,10 @@ redis: system
 	@$(P)/redis.sh start
 
 migrate: db
-	@$(DEV_ENV) $(PY) manage.py migrate --noinput -v 0
-	@$(DEV_ENV) $(PY) manage.py compilemessages -v 0 --ignore=.venv
-	@$(DEV_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	@$(DEV_ENV) $(PY) manage.py prepare
 
 fixtures: migrate
-	@$(DEV_ENV) $(PY) manage.py load_pekanbaru
-	@$(DEV_ENV) $(PY) manage.py load_cameras
-	@$(DEV_ENV) $(PY) manage.py load_fleet
+	@$(DEV_ENV) $(PY) manage.py load_all
 
 setup: fixtures
 
