@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from accounts.channels import SUBPROTOCOL
 from accounts.choices import ALL_ROLES
@@ -16,6 +18,7 @@ from incidents import live
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_BAD_REQUEST = 4400
+CLOSE_TRY_AGAIN = 1013  # RFC 6455: try again later
 # More missed events than this: the client should reload a snapshot instead of replaying.
 REPLAY_LIMIT = 1000
 
@@ -43,7 +46,12 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         # Join first, then read the outbox: live events that arrive meanwhile wait in the
         # channel and are filtered by seq afterwards, so nothing falls in between.
-        await self.channel_layer.group_add(live.EVENTS_GROUP, self.channel_name)
+        try:
+            await self.channel_layer.group_add(live.EVENTS_GROUP, self.channel_name)
+        except (OSError, RedisError, TimeoutError):
+            # The channel layer (Redis) is down: refuse cleanly, the client retries later.
+            await self.close(code=CLOSE_TRY_AGAIN)
+            return
         offered = self.scope.get("subprotocols") or []
         await self.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
         latest = await database_sync_to_async(live.latest_seq)()
@@ -79,7 +87,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         return value if value >= 0 else False
 
     async def disconnect(self, code):
-        await self.channel_layer.group_discard(live.EVENTS_GROUP, self.channel_name)
+        # If the layer is down, its group membership expires on its own.
+        with contextlib.suppress(OSError, RedisError, TimeoutError):
+            await self.channel_layer.group_discard(live.EVENTS_GROUP, self.channel_name)
 
     @classmethod
     async def decode_json(cls, text_data):

@@ -2,7 +2,7 @@ from incidents.models.agencies import Agency, IncidentType, RoutingRule
 from incidents.models.calls import Call
 from incidents.models.incidents import IdempotencyKey, Incident, IncidentAgency
 from incidents.models.live import LiveEvent
-from incidents.models.responders import Station, Unit
+from incidents.models.responders import Station, Unit, UnitPosition
 from incidents.models.timeline import TimelineEvent
 
 __all__ = [
@@ -17,4 +17,5 @@ __all__ = [
     "Station",
     "TimelineEvent",
     "Unit",
+    "UnitPosition",
 ]

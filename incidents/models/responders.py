@@ -61,3 +61,23 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class UnitPosition(models.Model):
+    """One AVL fix. The table is created by migration 0004 as a table partitioned by month
+    (Django cannot create one); this model lets the ORM and test flushes know it."""
+
+    pk = models.CompositePrimaryKey("unit", "fix_at")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    fix_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    point = models.PointField(srid=4326, spatial_index=False)
+    speed_kmh = models.FloatField(null=True)
+    heading_deg = models.FloatField(null=True)
+    accuracy_m = models.FloatField(null=True)
+
+    class Meta:
+        db_table = "incidents_unitposition"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.fix_at:%Y-%m-%d %H:%M:%S}"
