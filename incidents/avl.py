@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from incidents import live
 from incidents.models import Unit
@@ -85,7 +84,12 @@ def _fix(raw, units: dict[str, int], now: datetime) -> tuple:
     if unit not in units:
         raise ValueError(f"unknown unit {unit!r}")
     at = raw.get("time")
-    when = parse_datetime(at) if isinstance(at, str) else None
+    try:
+        # datetime.fromisoformat (C, Python 3.11: accepts "Z") is much faster than Django's
+        # regex parser, and this runs for every fix.
+        when = datetime.fromisoformat(at) if isinstance(at, str) else None
+    except ValueError:
+        when = None
     if when is None or when.tzinfo is None:
         raise ValueError("time must be an ISO 8601 date-time with a time zone")
     if when > now + FUTURE_SLACK:
