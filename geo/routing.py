@@ -25,7 +25,12 @@ from geo.models import ReferenceLayer
 _lock = threading.Lock()
 _cached: Graph | None = None
 
-_EDGES = "SELECT id, source, target, length_m, road_class FROM geo_roadsegment"
+_EDGES = """
+SELECT id, source, target, length_m, road_class,
+       ST_X(ST_StartPoint(geom)), ST_Y(ST_StartPoint(geom)),
+       ST_X(ST_EndPoint(geom)), ST_Y(ST_EndPoint(geom))
+FROM geo_roadsegment
+"""
 # Snap points to the nearest edge: KNN on the GiST index, then the position along the edge.
 _SNAP = """
 SELECT p.i, e.id, e.source, e.target, e.length_m, e.road_class,
@@ -56,6 +61,7 @@ class Graph:
     index: dict[int, int]
     csr: csr_matrix  # seconds
     metres: dict[tuple[int, int], tuple[float, int]]  # (i, j) → (length, edge id) of the edge used
+    lonlat: np.ndarray  # (n, 2) node positions
 
     @property
     def size(self) -> int:
@@ -75,8 +81,12 @@ def _build(version: str) -> Graph:
     default = min(speed.values())
     nodes = sorted({r[1] for r in rows} | {r[2] for r in rows})
     index = {n: i for i, n in enumerate(nodes)}
+    lonlat = np.zeros((len(nodes), 2))
+    for row in rows:
+        lonlat[index[row[1]]] = row[5:7]
+        lonlat[index[row[2]]] = row[7:9]
     best: dict[tuple[int, int], tuple[float, float, int]] = {}
-    for edge_id, source, target, length, road_class in rows:
+    for edge_id, source, target, length, road_class, *_ends in rows:
         i, j = index[source], index[target]
         if i == j:
             continue
@@ -90,7 +100,7 @@ def _build(version: str) -> Graph:
     n = len(nodes)
     csr = csr_matrix((costs, (rows_i, cols_j)), shape=(n, n))
     metres = {k: (v[1], v[2]) for k, v in best.items()}
-    return Graph(version, np.array(nodes, dtype=np.int64), index, csr, metres)
+    return Graph(version, np.array(nodes, dtype=np.int64), index, csr, metres, lonlat)
 
 
 _checked_at = 0.0

@@ -128,3 +128,34 @@ class PositionsView(APIView):
                 "rejected": outcome.rejected,
             }
         )
+
+
+class CoverageQuery(serializers.Serializer):
+    agency = serializers.SlugField()
+    minutes = serializers.CharField(default="4,8")
+
+    def validate_minutes(self, value: str) -> list[int]:
+        try:
+            minutes = sorted({int(v) for v in value.split(",") if v.strip()})
+        except ValueError:
+            raise serializers.ValidationError("comma-separated whole minutes, e.g. 4,8") from None
+        if not minutes or len(minutes) > 5 or minutes[0] < 1 or minutes[-1] > 30:
+            raise serializers.ValidationError("one to five limits between 1 and 30 minutes")
+        return minutes
+
+
+class CoverageView(APIView):
+    """Isochrones per station and the share of kelurahan area and of last year's incidents
+    that the agency reaches within each limit."""
+
+    @extend_schema(parameters=[CoverageQuery], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        from incidents.coverage import coverage
+        from incidents.models import Agency
+
+        q = CoverageQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        agency = q.validated_data["agency"]
+        if not Agency.objects.filter(code=agency).exists():
+            return Response({"agency": [f"unknown agency {agency!r}"]}, status=400)
+        return Response(coverage(agency, q.validated_data["minutes"]))

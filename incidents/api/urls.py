@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from incidents.api.responders import (
+    CoverageView,
     DispatchView,
     IncidentNearestUnitsView,
     NearestView,
@@ -15,6 +16,7 @@ router.register("calls", CallViewSet, basename="call")
 urlpatterns = [
     path("responders/nearest/", NearestView.as_view(), name="responders-nearest"),
     path("units/positions/", PositionsView.as_view(), name="unit-positions"),
+    path("responders/coverage/", CoverageView.as_view(), name="responders-coverage"),
     path(
         "incidents/<int:pk>/nearest-units/",
         IncidentNearestUnitsView.as_view(),

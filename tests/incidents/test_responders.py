@@ -1,5 +1,6 @@
 """Nearest responders by drive time over the real Pekanbaru road graph, and dispatch."""
 
+import json
 import random
 
 import networkx as nx
@@ -167,3 +168,40 @@ def test_the_graph_follows_a_reload_of_the_roads(graph, monkeypatch):
     assert routing.graph() is graph
     ReferenceLayer.objects.filter(name="roads").update(sha256="changed")
     assert routing.graph() is not graph
+
+
+def test_coverage_grows_with_time_and_counts_incidents_reached(token_client, graph):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    make_station("pos-a", *SPOT, agency="damkar", kind="fire_station")
+    client = token_client("planner")
+    operator = token_client("operator")
+    near = operator.post(
+        "/api/incidents/",
+        {"type": "kebakaran", "lat": SPOT[1] + 0.002, "lon": SPOT[0]},
+        format="json",
+    ).json()
+    operator.post(
+        "/api/incidents/", {"type": "kebakaran", "lat": 0.62, "lon": 101.55}, format="json"
+    )
+    body = client.get("/api/responders/coverage/", {"agency": "damkar", "minutes": "4,8"}).json()
+    four, eight = body["limits"]
+    assert 0 < four["kelurahan_area_share"] < eight["kelurahan_area_share"] < 1
+    assert (four["incidents_last_year"], four["incidents_share"]) == (2, 0.5)
+    iso = GEOSGeometry(json.dumps(body["stations"][0]["isochrones"]["8"]))
+    assert iso.contains(Point(*SPOT, srid=4326))
+    jadirejo = next(k for k in eight["kelurahan"] if k["code"] == "14.71.01.1002")
+    assert jadirejo["share"] > 0.5
+
+
+def test_coverage_bad_input(token_client, graph):
+    client = token_client("planner")
+    assert (
+        client.get("/api/responders/coverage/", {"agency": "damkar", "minutes": "abc"}).status_code
+        == 400
+    )
+    assert (
+        client.get("/api/responders/coverage/", {"agency": "damkar", "minutes": "90"}).status_code
+        == 400
+    )
+    assert client.get("/api/responders/coverage/", {"agency": "nasa"}).status_code == 400
