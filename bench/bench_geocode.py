@@ -78,7 +78,7 @@ def run() -> list[Result]:
         f"    {'all':20} {total[0]:4d} {total[1] / total[0]:7.1%} {total[2] / total[0]:7.1%}"
         f"   (targets {TOP1_TARGET:.0%} / {TOP5_TARGET:.0%})"
     )
-    for miss in misses[:25]:
+    for miss in misses[:60]:
         print(f"    miss [{miss['kind']}] {miss['query']!r} -> {miss['got']!r}")
 
     # Latency: forward queries from the set, reverse at random points in the city.

@@ -164,8 +164,8 @@ def name_key(text: str, *, keep_titles: bool = False) -> str:
         # ("Tanjung Datuk").
         if not keep_titles and word in TITLES and i < len(tokens) - 1:
             continue
-        if len(word) == 1 and not word.isdigit():
-            continue  # initials: "A. Yani" → "yani" (aliases carry the full names)
+        if len(word) == 1 and not word.isdigit() and i < len(tokens) - 1:
+            continue  # initials: "A. Yani" → "yani"; a last letter is a numeral ("Cendrawasih I")
         words.append(spelling_key(word))
     return " ".join(words)
 
@@ -205,7 +205,9 @@ def _take_area(text: str, parsed: ParsedQuery) -> str:
     found = list(pattern.finditer(text))
     for match in found:
         level = AREA_MARKERS[match.group(1)]
-        key = name_key(match.group(2))
+        key = re.sub(r"(\s+(kota|pekanbaru|riau))+$", "", name_key(match.group(2))) or name_key(
+            match.group(2)
+        )
         if key and (parsed.area is None or level == "kelurahan"):
             parsed.area, parsed.area_level = key, level
     return pattern.sub(" ", text) if found else text
@@ -214,6 +216,10 @@ def _take_area(text: str, parsed: ParsedQuery) -> str:
 def parse_query(text: str) -> ParsedQuery:
     """Split a caller's words into searchable parts. Never raises on odd input."""
     parsed = ParsedQuery(text=text)
+    # "lampu merah" (traffic lights) and "bundaran" (roundabout) name a crossing like "simpang".
+    text = re.sub(
+        r"(?i)\b(lampu merah|lampu lalu lintas|traffic light|bundaran)\b", "simpang", text
+    )
     # "/", "&" and dashes separate the two streets of an intersection: keep them as " - ".
     separated = re.sub(r"\s*[/&–—]\s*", " - ", text)
     folded = fold(separated.replace(",", " , ").replace(";", " ; "))

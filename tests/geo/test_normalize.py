@@ -88,3 +88,19 @@ def test_kantor_kelurahan_is_a_landmark_not_an_area_qualifier():
     parsed = parse_query("depan kantor kelurahan Sago")
     assert parsed.area is None
     assert parsed.main == "kantor kelurahan sago"
+
+
+def test_traffic_lights_and_roundabouts_name_a_crossing():
+    assert parse_query("lampu merah Sepakat - Kaharudin Nasution").intersection == (
+        "sepakat",
+        "kaharudin nasution",
+    )
+
+
+def test_a_trailing_letter_is_a_numeral_not_an_initial():
+    assert name_key("Jl. Cendrawasih I") == "cendrawasih i" != name_key("Jl. Cendrawasih")
+    assert name_key("A. Yani") == "yani"
+
+
+def test_the_city_name_after_a_kecamatan_is_not_part_of_it():
+    assert parse_query("kec sail pekanbaru").area == "sail"

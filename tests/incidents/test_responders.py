@@ -176,7 +176,7 @@ def test_coverage_grows_with_time_and_counts_incidents_reached(token_client, gra
     make_station("pos-a", *SPOT, agency="damkar", kind="fire_station")
     client = token_client("planner")
     operator = token_client("operator")
-    near = operator.post(
+    operator.post(
         "/api/incidents/",
         {"type": "kebakaran", "lat": SPOT[1] + 0.002, "lon": SPOT[0]},
         format="json",
