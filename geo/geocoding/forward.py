@@ -157,7 +157,9 @@ def _streets(key: str, parsed: ParsedQuery, n: int = 12) -> list[Candidate]:
 
 def _intersection(parsed: ParsedQuery) -> list[Candidate]:
     a_key, b_key = parsed.intersection or ("", "")
-    a_list, b_list = _streets(a_key, parsed, 16)[:8], _streets(b_key, parsed, 16)[:8]
+    # Common names (Damai, Sepakat, Rambutan) exist many times: keep enough of each side that
+    # the pair that really crosses is among them.
+    a_list, b_list = _streets(a_key, parsed, 40)[:25], _streets(b_key, parsed, 40)[:25]
     if not a_list or not b_list:
         return []
     with connection.cursor() as cursor:

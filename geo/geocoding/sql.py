@@ -71,7 +71,7 @@ CROSS JOIN LATERAL (
                          ELSE ST_ClosestPoint(a.geom, b.geom) END)).geom
 ) pt
 WHERE a.id = ANY(%(a)s)
-LIMIT 50
+LIMIT 200
 """
 
 # Distance from candidate points to a set of context streets ("Jl. Sudirman dekat …").
