@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from geo.loading.common import FixtureError
+from geo.loading.roads import EDGE_COLUMNS
 
 KINDS = ("kelurahan", "kecamatan", "kota", "roads", "places")
 
@@ -155,20 +156,7 @@ def write_road_edges(frame, mapping: dict, out: Path) -> Path:
     path = out / "road_edges.csv.gz"
     with gzip.open(path, "wt", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "edge_id",
-                "source",
-                "target",
-                "length_m",
-                "road_id",
-                "road_class",
-                "name",
-                "is_connector",
-                "in_largest_component",
-                "wkt",
-            ]
-        )
+        writer.writerow(EDGE_COLUMNS)
         edge_id = 0
         for (_, row), line_m in zip(frame.iterrows(), metric, strict=True):
             parts = getattr(row.geometry, "geoms", [row.geometry])

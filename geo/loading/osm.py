@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from geo.loading.common import FixtureError
+from geo.loading.roads import EDGE_COLUMNS
 
 HIGHWAY_CLASS = {
     "motorway": "arteri",
@@ -160,20 +161,7 @@ def write_edges(ways, coords, usage, out: Path, bbox) -> int:
     count = 0
     with gzip.open(path, "wt", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "edge_id",
-                "source",
-                "target",
-                "length_m",
-                "road_id",
-                "road_class",
-                "name",
-                "is_connector",
-                "in_largest_component",
-                "wkt",
-            ]
-        )
+        writer.writerow(EDGE_COLUMNS)
         for way_id, refs, road_class, name in ways:
             piece: list[int] = [refs[0]]
             for ref in refs[1:]:
