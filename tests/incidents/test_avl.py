@@ -81,3 +81,16 @@ def test_geojson_batches_and_the_live_event(token_client, pekanbaru):
 def test_not_a_batch_is_400_and_the_wall_cannot_send(token_client, pekanbaru):
     assert token_client("operator").post(URL, {"unit": "x"}, format="json").status_code == 400
     assert token_client("wall").post(URL, [], format="json").status_code == 403
+
+
+def test_monthly_partitions_take_the_fixes_of_their_month(token_client, pekanbaru):
+    from django.core.management import call_command
+
+    call_command("avl_partitions", "--months", "2", verbosity=0)
+    call_command("avl_partitions", "--months", "2", verbosity=0)  # idempotent
+    make_unit("amb-p", 101.44, 0.50, fresh=False)
+    token_client("operator").post(URL, [fix("amb-p", 1)], format="json")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableoid::regclass::text FROM incidents_unitposition")
+        (partition,) = cursor.fetchone()
+    assert partition == f"incidents_unitposition_{timezone.now():%Y%m}"
