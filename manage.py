@@ -20,9 +20,10 @@ def main() -> None:
         from django.conf import settings
 
         from config.env import redact_url
+        from config.errors import db_reason
 
-        reason = (str(exc).strip().splitlines() or ["unreachable"])[-1]
-        sys.exit(f"error: database unreachable at {redact_url(settings.DATABASE_URL)}: {reason}")
+        url = redact_url(settings.DATABASE_URL)
+        sys.exit(f"error: database unreachable at {url}: {db_reason(exc)}")
 
 
 if __name__ == "__main__":

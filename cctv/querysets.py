@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
-from django.contrib.gis.db.models.functions import GeometryDistance
-from django.contrib.gis.geos import GEOSGeometry, Point
+from django.contrib.gis.geos import GEOSGeometry
 
 from cctv.choices import CameraStatus
+from geo.querysets import SpatialQuerySet
 
 
-class CameraQuerySet(models.QuerySet):
+class CameraQuerySet(SpatialQuerySet):
     def online(self) -> CameraQuerySet:
         return self.filter(status=CameraStatus.ONLINE)
 
@@ -15,9 +15,6 @@ class CameraQuerySet(models.QuerySet):
         """Cameras whose view sector intersects the area (a point or an uncertainty circle);
         the GiST index on the sector answers it."""
         return self.filter(sector__intersects=area)
-
-    def nearest(self, point: Point) -> CameraQuerySet:
-        return self.order_by(GeometryDistance("point", point))
 
     def silent_since(self, cutoff) -> CameraQuerySet:
         """Online cameras whose last heartbeat is older than the cutoff (or that never sent one)."""

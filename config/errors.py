@@ -28,3 +28,9 @@ class Invalid(ServiceError):
     def __init__(self, field: str, reason: str):
         super().__init__(reason, field=field)
         self.field = field
+
+
+def db_reason(exc: BaseException) -> str:
+    """The telling line of a driver error (psycopg puts it last), for one-line messages."""
+    lines = str(exc).strip().splitlines()
+    return lines[-1] if lines else "unreachable"

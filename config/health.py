@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from redis.exceptions import RedisError
 
+from config.errors import db_reason
 from geo.reference import reference_counts
 from geo.sql import engine_versions
 
@@ -30,8 +31,7 @@ def _database() -> dict:
         with psycopg.connect(**params) as conn, conn.cursor() as cursor:
             versions = engine_versions(cursor)
     except psycopg.Error as exc:
-        reason = (str(exc).strip().splitlines() or ["unreachable"])[-1]
-        return {"ok": False, "error": reason}
+        return {"ok": False, "error": db_reason(exc)}
     return {"ok": True, **versions}
 
 

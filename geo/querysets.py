@@ -7,7 +7,19 @@ from django.contrib.gis.geos import Point
 from geo.choices import AdminLevel
 
 
-class AdminAreaQuerySet(models.QuerySet):
+class SpatialQuerySet(models.QuerySet):
+    """A queryset of features with a geometry field named ``knn_field``."""
+
+    knn_field = "point"
+
+    def nearest(self, point: Point):
+        """Ordered by distance from the point: KNN `<->` on the GiST index."""
+        return self.order_by(GeometryDistance(self.knn_field, point))
+
+
+class AdminAreaQuerySet(SpatialQuerySet):
+    knn_field = "geom"
+
     def kelurahan(self) -> AdminAreaQuerySet:
         """The 83 kelurahan (villages/urban wards)."""
         return self.filter(level=AdminLevel.KELURAHAN)
@@ -24,34 +36,22 @@ class AdminAreaQuerySet(models.QuerySet):
         """Areas whose polygon contains the point (uses the GiST index)."""
         return self.filter(geom__intersects=point)
 
-    def nearest(self, point: Point) -> AdminAreaQuerySet:
-        """Ordered by distance from the point (KNN on the GiST index)."""
-        return self.order_by(GeometryDistance("geom", point))
 
+class RoadSegmentQuerySet(SpatialQuerySet):
+    knn_field = "geom"
 
-class RoadSegmentQuerySet(models.QuerySet):
     def named(self) -> RoadSegmentQuerySet:
         """Segments that carry a street name (connectors and unnamed lanes excluded)."""
         return self.exclude(name="").filter(is_connector=False)
 
-    def nearest(self, point: Point) -> RoadSegmentQuerySet:
-        """Ordered by distance from the point (KNN `<->` on the GiST index)."""
-        return self.order_by(GeometryDistance("geom", point))
+
+class StreetQuerySet(SpatialQuerySet):
+    knn_field = "geom"
 
 
-class StreetQuerySet(models.QuerySet):
-    def nearest(self, point: Point) -> StreetQuerySet:
-        """Ordered by distance from the point (KNN `<->` on the GiST index)."""
-        return self.order_by(GeometryDistance("geom", point))
-
-
-class PlaceQuerySet(models.QuerySet):
+class PlaceQuerySet(SpatialQuerySet):
     def of_kind(self, *kinds: str) -> PlaceQuerySet:
         return self.filter(kind__in=kinds)
-
-    def nearest(self, point: Point) -> PlaceQuerySet:
-        """Ordered by distance from the point (KNN `<->` on the GiST index)."""
-        return self.order_by(GeometryDistance("point", point))
 
 
 class GazetteerQuerySet(models.QuerySet):

@@ -6,6 +6,7 @@ from django.contrib.gis.db import models
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
 
+from geo.querysets import SpatialQuerySet
 from incidents.choices import EXCLUDED_FROM_ANALYTICS, OPEN_STATUSES
 
 
@@ -45,27 +46,17 @@ class IncidentQuerySet(models.QuerySet):
         )
 
 
-class StationQuerySet(models.QuerySet):
-    def nearest(self, point: Point) -> StationQuerySet:
-        """Ordered by straight-line distance (KNN `<->` on the GiST index)."""
-        from django.contrib.gis.db.models.functions import GeometryDistance
-
-        return self.order_by(GeometryDistance("point", point))
+class StationQuerySet(SpatialQuerySet):
+    """Stations; ``nearest()`` comes from SpatialQuerySet."""
 
 
-class UnitQuerySet(models.QuerySet):
+class UnitQuerySet(SpatialQuerySet):
     def available(self) -> UnitQuerySet:
         return self.filter(status="available")
 
     def fresh(self, since: datetime) -> UnitQuerySet:
         """Units whose last position is at least this recent."""
         return self.filter(point__isnull=False, fix_at__gte=since)
-
-    def nearest(self, point: Point) -> UnitQuerySet:
-        """Ordered by straight-line distance (KNN `<->` on the GiST index)."""
-        from django.contrib.gis.db.models.functions import GeometryDistance
-
-        return self.order_by(GeometryDistance("point", point))
 
 
 class CallQuerySet(models.QuerySet):

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from cctv.models import Camera
-from incidents.api.serializers import FiniteFloat
+from geo.api.serializers import FiniteFloat, pop_point
 
 
 class CameraSerializer(GeoFeatureModelSerializer):
@@ -63,14 +62,7 @@ class CameraUpdateInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=["online", "offline", "maintenance"], required=False)
 
     def validate(self, attrs):
-        if ("lat" in attrs) != ("lon" in attrs):
-            missing = "lon" if "lat" in attrs else "lat"
-            raise serializers.ValidationError(
-                {missing: [_("lat dan lon harus diberikan bersama.")]}
-            )
-        if "lat" in attrs:
-            attrs["point"] = Point(attrs.pop("lon"), attrs.pop("lat"), srid=4326)
-        return attrs
+        return pop_point(attrs)
 
 
 class CoveringQuery(serializers.Serializer):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
+from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -25,7 +26,9 @@ class GeocodeQuerySerializer(serializers.Serializer):
         return value
 
 
-class CoordinateField(serializers.FloatField):
+class FiniteFloat(serializers.FloatField):
+    """A float that refuses NaN and infinities (which pass min/max checks silently)."""
+
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if not math.isfinite(value):
@@ -33,6 +36,17 @@ class CoordinateField(serializers.FloatField):
         return value
 
 
+def pop_point(attrs: dict) -> dict:
+    """Turn optional ``lat``/``lon`` fields into ``point`` (both or neither, else a 400 that
+    names the missing one)."""
+    if ("lat" in attrs) != ("lon" in attrs):
+        missing = "lon" if "lat" in attrs else "lat"
+        raise serializers.ValidationError({missing: [_("lat dan lon harus diberikan bersama.")]})
+    if "lat" in attrs:
+        attrs["point"] = Point(attrs.pop("lon"), attrs.pop("lat"), srid=4326)
+    return attrs
+
+
 class ReverseQuerySerializer(serializers.Serializer):
-    lat = CoordinateField(min_value=-90, max_value=90, help_text=_("Lintang WGS84"))
-    lon = CoordinateField(min_value=-180, max_value=180, help_text=_("Bujur WGS84"))
+    lat = FiniteFloat(min_value=-90, max_value=90, help_text=_("Lintang WGS84"))
+    lon = FiniteFloat(min_value=-180, max_value=180, help_text=_("Bujur WGS84"))

@@ -10,8 +10,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geo.api.serializers import FiniteFloat
 from incidents import responders, services
-from incidents.api.serializers import FiniteFloat, IncidentSerializer
+from incidents.api.serializers import IncidentSerializer
 from incidents.choices import UnitKind
 from incidents.models import Incident
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import math
 import re
 
-from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geo.api.serializers import FiniteFloat, pop_point
 from incidents.choices import AgencyRole, Priority, Status
 from incidents.models import Call, Incident, IncidentType, TimelineEvent
 from incidents.models.incidents import DESCRIPTION_MAX
@@ -26,14 +25,6 @@ def mask_number(number: str) -> str:
     return number[:keep_head] + "*" * (len(number) - keep_head - 3) + number[-3:]
 
 
-class FiniteFloat(serializers.FloatField):
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if not math.isfinite(value):
-            raise serializers.ValidationError(_("Harus berupa angka terhingga."))
-        return value
-
-
 class LocationInput(serializers.Serializer):
     """lat/lon in WGS84 (both or neither), uncertainty in metres."""
 
@@ -43,15 +34,7 @@ class LocationInput(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
     def validate(self, attrs):
-        has_lat, has_lon = "lat" in attrs, "lon" in attrs
-        if has_lat != has_lon:
-            missing = "lon" if has_lat else "lat"
-            raise serializers.ValidationError(
-                {missing: [_("lat dan lon harus diberikan bersama.")]}
-            )
-        if has_lat:
-            attrs["point"] = Point(attrs.pop("lon"), attrs.pop("lat"), srid=4326)
-        return attrs
+        return pop_point(attrs)
 
 
 class IncidentTypeField(serializers.SlugRelatedField):
@@ -183,14 +166,7 @@ class CallInput(serializers.Serializer):
         return value
 
     def validate(self, attrs):
-        if ("lat" in attrs) != ("lon" in attrs):
-            missing = "lon" if "lat" in attrs else "lat"
-            raise serializers.ValidationError(
-                {missing: [_("lat dan lon harus diberikan bersama.")]}
-            )
-        if "lat" in attrs:
-            attrs["point"] = Point(attrs.pop("lon"), attrs.pop("lat"), srid=4326)
-        return attrs
+        return pop_point(attrs)
 
 
 class CallSerializer(serializers.ModelSerializer):

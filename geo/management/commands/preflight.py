@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, connection
 
 from config.env import redact_url
+from config.errors import db_reason
 from geo.sql import REQUIRED_EXTENSIONS, engine_versions
 
 
@@ -15,8 +16,7 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 versions = engine_versions(cursor)
         except OperationalError as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreachable"
-            raise CommandError(f"database unreachable at {url}: {reason}") from None
+            raise CommandError(f"database unreachable at {url}: {db_reason(exc)}") from None
         missing = [name for name in REQUIRED_EXTENSIONS if not versions.get(name)]
         if missing:
             raise CommandError(
