@@ -10,6 +10,7 @@ api_patterns = [
     path("geo/", include("geo.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("cctv.api.urls")),
+    path("layers/", include("layers.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
