@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Akun dan peran")
 
     def ready(self):
+        from django.contrib import admin
+
         from accounts import schema  # noqa: F401  (registers the OpenAPI extension)
+        from accounts.forms import AdminLoginForm
+
+        admin.site.login_form = AdminLoginForm  # the admin's login is throttled too

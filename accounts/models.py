@@ -69,3 +69,18 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}"
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept for the throttling window (accounts/throttle.py)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.CharField(max_length=45, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("login gagal")
+        verbose_name_plural = _("login gagal")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.ip}"

@@ -266,3 +266,10 @@ SNAP_MAX_M = env_int("SNAP_MAX_M", 300)
 # --- the service area -------------------------------------------------------------------------------------
 # Metric work (buffers, view sectors, KDE grids) uses UTM zone 47N, which covers Pekanbaru.
 METRIC_SRID = 32647
+
+# --- login throttling (accounts/throttle.py) --------------------------------------------------------
+# More failed logins than this for one username, or from one address, within the window: locked
+# out (429, "coba lagi dalam N menit") until the window has passed.
+LOGIN_THROTTLE_WINDOW_S = env_int("LOGIN_THROTTLE_WINDOW_S", 15 * 60)
+LOGIN_THROTTLE_PER_USERNAME = env_int("LOGIN_THROTTLE_PER_USERNAME", 5)
+LOGIN_THROTTLE_PER_IP = env_int("LOGIN_THROTTLE_PER_IP", 30)
