@@ -41,6 +41,7 @@ class CameraViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     queryset = Camera.objects.order_by("code")
     pagination_class = None
     write_roles = frozenset({Role.SUPERVISOR, Role.ADMIN})
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a ValueError
 
     @extend_schema(request=CameraUpdateInput, responses={200: CameraSerializer})
     def partial_update(self, request, pk=None):

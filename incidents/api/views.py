@@ -46,12 +46,24 @@ class IncidentPagination(GeoJsonPagination):
     page_size = 200
     max_page_size = 1000
 
+    def get_paginated_response_schema(self, schema):
+        # The page is the serializer's FeatureCollection plus count/next/previous (the
+        # drf-gis default documents a "results" key that the response does not have).
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        page = {
+            "type": "object",
+            "required": ["count"],
+            "properties": {"count": {"type": "integer"}, "next": link, "previous": link},
+        }
+        return {"allOf": [schema, page]}
+
 
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Incidents as GeoJSON; writes go through incidents.services."""
 
     serializer_class = IncidentSerializer
     pagination_class = IncidentPagination
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a ValueError
     filterset_class = IncidentFilter
     filter_backends = [*viewsets.GenericViewSet.filter_backends, BBoxFilter]
     bbox_filter_field = "point"
