@@ -1,5 +1,9 @@
 """GET /healthz: is this server able to do its job? No authentication (load balancers and the
-wall's watchdog call it); it reveals versions and counts, never data or credentials."""
+wall's watchdog call it); it reveals versions and counts, never data or credentials.
+
+Any degraded dependency makes it 503 with the dependency named. Intake itself keeps working
+without Redis (the outbox keeps the events), so a proxy should not take a worker out of rotation
+on a 503 whose ``degraded`` is only ``["redis"]`` (docker/nginx.conf uses passive checks)."""
 
 from __future__ import annotations
 
@@ -59,17 +63,23 @@ async def _redis_ping(layer) -> None:
 @never_cache
 @require_GET
 def healthz(request):
+    """200 when every dependency answers; otherwise 503 naming each degraded one in
+    ``degraded`` (``postgresql``, ``postgresql-extensions``, ``redis``)."""
     database = _database()
     body = {"status": "ok", "database": database, "channel_layer": _channel_layer()}
+    degraded = []
     if database["ok"]:
         body["reference_data"] = reference_counts()
         missing = [name for name in ("postgis", "pgrouting", "pg_trgm") if not database.get(name)]
         if missing:
-            body["status"] = "degraded"
             body["missing_extensions"] = missing
+            degraded.append("postgresql-extensions")
+    else:
+        degraded.append("postgresql")
     if not body["channel_layer"]["ok"]:
-        body["status"] = "degraded"
-    if not database["ok"]:
-        body["status"] = "down"
+        degraded.append("redis")
+    body["degraded"] = degraded
+    if degraded:
+        body["status"] = "down" if not database["ok"] else "degraded"
         return JsonResponse(body, status=503)
     return JsonResponse(body)
