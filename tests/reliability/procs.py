@@ -142,14 +142,14 @@ class LiveFeedClient(threading.Thread):
         self.seqs: list[int] = []
         self.connects = 0
         self.closes: list[int | None] = []
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self.connected = threading.Event()
 
     def run(self) -> None:
         from websockets.exceptions import WebSocketException
         from websockets.sync.client import connect
 
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             since = "" if self.last_seq is None else f"?since={self.last_seq}"
             try:
                 with connect(
@@ -160,7 +160,7 @@ class LiveFeedClient(threading.Thread):
                 ) as ws:
                     self.connects += 1
                     self.connected.set()
-                    while not self._stop.is_set():
+                    while not self._halt.is_set():
                         try:
                             message = json.loads(ws.recv(timeout=0.2))
                         except TimeoutError:
@@ -174,10 +174,10 @@ class LiveFeedClient(threading.Thread):
             except (OSError, WebSocketException, TimeoutError) as exc:
                 self.connected.clear()
                 self.closes.append(getattr(getattr(exc, "rcvd", None), "code", None))
-                self._stop.wait(0.2)
+                self._halt.wait(0.2)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(timeout=5)
 
     def wait_for(self, seq: int, timeout: float = 15) -> bool:
