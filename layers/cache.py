@@ -1,9 +1,9 @@
 """Layer results cached by their parameters and by the version of the data they were built on.
 
-The data version is ``<largest incident id>.<latest live-event seq>.<generation>``: a new
-incident raises the first, every change made through the services (status to prank, a moved
-location, a merge) writes a live event and raises the second, and bulk writers that bypass both
-(the synthetic history, its removal) raise the third with ``bump()``. A key that names the
+The data version is ``<db oid>.<largest incident id>.<latest live-event seq>.<generation>``: a
+new incident raises the id, every change made through the services (status to prank, a moved
+location, a merge) writes a live event and raises the seq, and bulk writers that bypass both
+(the synthetic history, its removal) raise the generation with ``bump()``. A key that names the
 version is never stale, so nothing has to be deleted: old entries expire (``TTL``). Reading the
 version costs two index look-ups.
 """
@@ -56,10 +56,12 @@ def data_version() -> str:
     with connection.cursor() as cur:
         cur.execute(
             "SELECT (SELECT coalesce(max(id), 0) FROM incidents_incident),"
-            " (SELECT coalesce(max(seq), 0) FROM incidents_liveevent)"
+            " (SELECT coalesce(max(seq), 0) FROM incidents_liveevent),"
+            " (SELECT oid FROM pg_database WHERE datname = current_database())"
         )
-        max_id, seq = cur.fetchone()
-    return f"{max_id}.{seq}.{generation()}"
+        max_id, seq, db_oid = cur.fetchone()
+    # The database's oid changes when it is created anew (test runs), where ids start again.
+    return f"{db_oid}.{max_id}.{seq}.{generation()}"
 
 
 def key_for(kind: str, params: str, version: str) -> str:
