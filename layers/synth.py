@@ -258,14 +258,19 @@ def _times(rng, code: str, n: int, start: datetime, days: int) -> np.ndarray:
 def plant_clusters(rng, exp: Exposure, n: int, start: datetime, end: datetime) -> list[Cluster]:
     """Four concentrations, each about 1 % of the history (at least 60 incidents): a crossing
     with many accidents and a market with much crime over the whole period, a run of fires in
-    the last three months, floods in the rainy season near the river."""
+    the last three months on the outskirts (an emerging hot spot), floods in the rainy season
+    near the river."""
     count = max(60, n // 100)
 
-    def spot(kind: str, near_river: bool = False) -> tuple[float, float]:
+    def spot(kind: str, near_river: bool = False, outskirts: bool = False) -> tuple[float, float]:
         probs = _road_probs(exp, kind)
         if near_river and np.isfinite(exp.river_m).any():
             probs = probs * np.exp(-exp.river_m / 500.0)
-            probs /= probs.sum()
+        if outskirts:  # where little else happens, so that its arrival stands out
+            mid = shapely.get_coordinates(shapely.centroid(exp.roads))
+            far = np.hypot(*(mid - np.median(mid, axis=0)).T)
+            probs = probs * (far >= np.quantile(far, 0.8))
+        probs = probs / probs.sum()
         (xy, _) = _on_roads(rng, exp, probs, 1, jitter_m=0.0)
         return float(xy[0, 0]), float(xy[0, 1])
 
@@ -280,7 +285,8 @@ def plant_clusters(rng, exp: Exposure, n: int, start: datetime, end: datetime) -
         Cluster("simpang-kecelakaan", "kecelakaan_lalu_lintas", "medis",
                 *spot("rush"), 120.0, count, start, end),
         Cluster("pasar-kejahatan", "kejahatan", "keamanan", *market(), 150.0, count, start, end),
-        Cluster("kebakaran-baru", "kebakaran", "bencana", *spot("home"), 150.0, count, recent, end),
+        Cluster("kebakaran-baru", "kebakaran", "bencana", *spot("home", outskirts=True), 150.0,
+                count, recent, end),
         Cluster("banjir-musim-hujan", "banjir", "bencana", *spot("home", near_river=True),
                 200.0, count, start, end),
     ]  # fmt: skip

@@ -150,12 +150,15 @@ MIN_BINS, MAX_BINS = 4, 240
 
 def emerging_layer(sel: Selection, params) -> dict:
     """Emerging hot-spot category per cell over time bins of ``step_days`` that end at
-    ``until`` (default now) and start at ``since`` (default the first incident)."""
+    ``until`` (default: the last incident) and start at ``since`` (default: the first)."""
     opts = EmergingOptions(data=params)
     opts.is_valid(raise_exception=True)
     k, step = opts.validated_data["k"], opts.validated_data["step_days"] * 86400.0
     points = h3bins.load_points(sel.incidents(), with_time=True)
-    end = (sel.until or timezone.now()).timestamp()
+    if sel.until:
+        end = sel.until.timestamp()
+    else:  # the data's own extent (ESRI's default), so a quiet last day is not a lost bin
+        end = float(points.t.max()) + 1.0 if len(points) else timezone.now().timestamp()
     start = sel.since.timestamp() if sel.since else (float(points.t.min()) if len(points) else end)
     n_bins = int(np.ceil((end - start) / step)) if end > start else 0
     extra = {"k": k, "step_days": opts.validated_data["step_days"], "bins": n_bins}
