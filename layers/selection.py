@@ -31,8 +31,9 @@ class WhenField(serializers.Field):
     def to_internal_value(self, data) -> datetime:
         text = str(data).strip()
         try:
-            moment = parse_datetime(text)
-            day = None if moment else parse_date(text)
+            # A bare date first: parse_datetime would read "2026-03-31" as its midnight.
+            day = parse_date(text) if len(text) == 10 else None
+            moment = None if day else parse_datetime(text)
         except ValueError:
             moment = day = None
         if moment is None and day is None:

@@ -110,7 +110,7 @@ def test_planted_clusters_are_found_by_gistar(history):
 @pytest.mark.django_db
 def test_the_recent_cluster_is_an_emerging_hot_spot_and_the_old_ones_persist(history):
     clusters, _ = history
-    sel = Selection.parse(QueryDict("res=9&since=2025-11-05&until=2026-10-31"))
+    sel = Selection.parse(QueryDict("res=9&since=2025-11-06&until=2026-10-31"))
     layer = hotspots.emerging_layer(sel, QueryDict("step_days=30"))
     by_cell = {f["properties"]["cell"]: f["properties"] for f in layer["features"]}
 
