@@ -1,10 +1,11 @@
 """H3 bins: incidents counted per hexagonal cell (resolutions 5–11), per category, per time bin.
 
-Points leave the database in one binary ``COPY`` (three float8 per row, parsed by numpy) and are
-assigned to cells with h3ronpy's vectorised ``coordinates_to_cells`` (Rust, no Python loop per
-point; measured in bench/bench_hotspots.py against a scalar h3-py loop). The study area is the
-set of cells covering the service area (the kota outline) plus any cell with data outside it:
-empty cells count, as zeros, for Gi*. Cell sets and their k-ring weights are built once and kept.
+Points leave the database as a few packed float8 byte strings (one aggregate query, parsed by
+numpy; a row-by-row COPY costs a Python call per row) and are assigned to cells with h3ronpy's
+vectorised ``coordinates_to_cells`` (Rust, no Python loop per point; measured in
+bench/bench_hotspots.py against a scalar h3-py loop). The study area is the set of cells
+covering the service area (the kota outline) plus any cell with data outside it: empty cells
+count, as zeros, for Gi*. Cell sets and their k-ring weights are built once and kept.
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ from functools import lru_cache
 import h3
 import h3ronpy
 import numpy as np
-from django.db import connection
-from django.db.models import F, FloatField, Func
+from django.db.models import BinaryField, F, FloatField, Func, Value
 from h3ronpy.vector import coordinates_to_cells
 from scipy import sparse
-
-_HEADER = 19  # PGCOPY signature, flags, extension length
 
 
 @dataclass
@@ -40,46 +38,46 @@ def _category_codes() -> list[str]:
     return list(Category.values)
 
 
-class _Epoch(Func):
-    template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
-    output_field = FloatField()
+class _Packed(Func):
+    """One aggregate over the selected rows: each row's float8 value, packed big-endian into a
+    single bytea (one round trip and no Python object per row)."""
+
+    template = "string_agg(float8send((%(expressions)s)::float8), '')"
+    contains_aggregate = True
+    output_field = BinaryField()
 
 
 def load_points(queryset, with_time: bool = False, with_category: bool = False) -> Points:
-    """Longitude, latitude (and time, category) of every incident in the queryset, fast."""
+    """Longitude, latitude (and time, category) of every incident in the queryset, fast.
+
+    All aggregates of one query see the rows in the same order, so the arrays line up."""
     fields = {
-        "_x": Func(F("point"), function="ST_X", output_field=FloatField()),
-        "_y": Func(F("point"), function="ST_Y", output_field=FloatField()),
+        "x": _Packed(Func(F("point"), function="ST_X", output_field=FloatField())),
+        "y": _Packed(Func(F("point"), function="ST_Y", output_field=FloatField())),
     }
     if with_time:
-        fields["_t"] = _Epoch(F("created_at"))
+        fields["t"] = _Packed(
+            Func(Value("epoch"), F("created_at"), function="date_part", output_field=FloatField())
+        )
     if with_category:
         whens = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(_category_codes()))
-        fields["_c"] = Func(
-            F("category"),
-            template=f"(CASE %(expressions)s {whens} ELSE -1 END)::float8",
-            output_field=FloatField(),
+        fields["c"] = _Packed(
+            Func(
+                F("category"),
+                template=f"(CASE %(expressions)s {whens} ELSE -1 END)",
+                output_field=FloatField(),
+            )
         )
-    qs = queryset.order_by().filter(point__isnull=False).annotate(**fields)
-    sql, params = qs.values_list(*fields).query.sql_with_params()
-    m = len(fields)
-    buf = bytearray()
-    with (
-        connection.cursor() as cur,
-        cur.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)", params) as copy,
-    ):
-        for chunk in copy:
-            buf += chunk
-    rec = np.dtype([("n", ">i2"), ("f", [("len", ">i4"), ("v", ">f8")], (m,))])
-    body = memoryview(buf)[_HEADER : len(buf) - 2]
-    rows = np.frombuffer(body, dtype=rec)
-    values = rows["f"]["v"].astype(np.float64)
-    cols = dict(zip(fields, values.T, strict=True))
+    row = queryset.order_by().filter(point__isnull=False).aggregate(**fields)
+    cols = {
+        k: np.frombuffer(bytes(v), dtype=">f8").astype(np.float64) if v else np.zeros(0)
+        for k, v in row.items()
+    }
     return Points(
-        lon=cols["_x"],
-        lat=cols["_y"],
-        t=cols.get("_t"),
-        category=cols["_c"].astype(np.int8) if with_category else None,
+        lon=cols["x"],
+        lat=cols["y"],
+        t=cols.get("t"),
+        category=cols["c"].astype(np.int8) if with_category else None,
     )
 
 

@@ -139,9 +139,9 @@ def test_remove_deletes_only_synthetic_rows(history):
     assert Incident.objects.filter(pk=real.pk).exists()  # (rolled back after the test)
 
 
-def test_same_seed_same_history_and_clusters(pekanbaru, django_db_blocker):
-    with django_db_blocker.unblock():
-        exposure = synth.Exposure.from_database()
+@pytest.mark.django_db
+def test_same_seed_same_history_and_clusters(pekanbaru):
+    exposure = synth.Exposure.from_database()
     end = datetime(2026, 1, 1, tzinfo=UTC)
     a = synth.generate(exposure, seed=11, years=0.5, count=3000, end=end)
     b = synth.generate(exposure, seed=11, years=0.5, count=3000, end=end)
