@@ -1,0 +1,202 @@
+"""H3 bins: incidents counted per hexagonal cell (resolutions 5–11), per category, per time bin.
+
+Points leave the database as a few packed float8 byte strings (one aggregate query, parsed by
+numpy; a row-by-row COPY costs a Python call per row) and are assigned to cells with h3ronpy's
+vectorised ``coordinates_to_cells`` (Rust, no Python loop per point; measured in
+bench/bench_hotspots.py against a scalar h3-py loop). The study area is the set of cells
+covering the service area (the kota outline) plus any cell with data outside it: empty cells
+count, as zeros, for Gi*. Cell sets and their k-ring weights are built once and kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import h3
+import h3ronpy
+import numpy as np
+from django.db.models import BinaryField, F, FloatField, Func, Value
+from h3ronpy.vector import coordinates_to_cells
+from scipy import sparse
+
+
+@dataclass
+class Points:
+    lon: np.ndarray
+    lat: np.ndarray
+    t: np.ndarray | None = None  # epoch seconds (UTC)
+    category: np.ndarray | None = None  # small ints: index in CATEGORY_CODES
+
+    def __len__(self) -> int:
+        return len(self.lon)
+
+
+def _category_codes() -> list[str]:
+    from incidents.choices import Category
+
+    return list(Category.values)
+
+
+class _Packed(Func):
+    """One aggregate over the selected rows: each row's float8 value, packed big-endian into a
+    single bytea (one round trip and no Python object per row)."""
+
+    template = "string_agg(float8send((%(expressions)s)::float8), '')"
+    contains_aggregate = True
+    output_field = BinaryField()
+
+
+def load_points(queryset, with_time: bool = False, with_category: bool = False) -> Points:
+    """Longitude, latitude (and time, category) of every incident in the queryset, fast.
+
+    All aggregates of one query see the rows in the same order, so the arrays line up."""
+    fields = {
+        "x": _Packed(Func(F("point"), function="ST_X", output_field=FloatField())),
+        "y": _Packed(Func(F("point"), function="ST_Y", output_field=FloatField())),
+    }
+    if with_time:
+        fields["t"] = _Packed(
+            Func(Value("epoch"), F("created_at"), function="date_part", output_field=FloatField())
+        )
+    if with_category:
+        whens = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(_category_codes()))
+        fields["c"] = _Packed(
+            Func(
+                F("category"),
+                template=f"(CASE %(expressions)s {whens} ELSE -1 END)",
+                output_field=FloatField(),
+            )
+        )
+    row = queryset.order_by().filter(point__isnull=False).aggregate(**fields)
+    cols = {
+        k: np.frombuffer(bytes(v), dtype=">f8").astype(np.float64) if v else np.zeros(0)
+        for k, v in row.items()
+    }
+    return Points(
+        lon=cols["x"],
+        lat=cols["y"],
+        t=cols.get("t"),
+        category=cols["c"].astype(np.int8) if with_category else None,
+    )
+
+
+def cells_of(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:
+    """The H3 cell (uint64) of each point."""
+    if not len(lat):
+        return np.zeros(0, dtype=np.uint64)
+    return np.asarray(coordinates_to_cells(lat, lon, res)).astype(np.uint64, copy=False)
+
+
+def count(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct cells and how many points fell in each."""
+    return np.unique(cells, return_counts=True)
+
+
+def count_by(cells: np.ndarray, groups: np.ndarray, n_groups: int, universe: np.ndarray):
+    """Counts per (cell of ``universe``, group): an array of shape (len(universe), n_groups).
+    Cells outside the universe are ignored."""
+    idx = np.searchsorted(universe, cells)
+    idx = np.minimum(idx, len(universe) - 1)
+    ok = universe[idx] == cells if len(universe) else np.zeros(len(cells), bool)
+    out = np.zeros((len(universe), n_groups), dtype=np.int64)
+    np.add.at(out, (idx[ok], groups[ok]), 1)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _area_cells_cached(res: int, wkt: str) -> np.ndarray:
+    import shapely
+
+    shape = h3.geo_to_h3shape(shapely.from_wkt(wkt).__geo_interface__)
+    cells = h3.h3shape_to_cells(shape, res)
+    return np.sort(np.array([h3.str_to_int(c) for c in cells], dtype=np.uint64))
+
+
+@lru_cache(maxsize=1)
+def _city_wkt() -> str | None:
+    from geo.models import AdminArea
+
+    geom = AdminArea.objects.city().values_list("geom", flat=True).first()
+    return geom.wkt if geom else None
+
+
+def area_cells(res: int) -> np.ndarray:
+    """Cells whose centre lies in the service area (empty when no outline is loaded)."""
+    wkt = _city_wkt()
+    if not wkt:
+        _city_wkt.cache_clear()  # loaded later (tests, first setup): look again next time
+        return np.zeros(0, dtype=np.uint64)
+    return _area_cells_cached(res, wkt)
+
+
+def study_area(res: int, occupied: np.ndarray, k: int = 1) -> np.ndarray:
+    """The cells a Gi* runs over: the service area's cells and every cell with data. Without an
+    outline, the cells with data and their k-ring."""
+    base = area_cells(res)
+    if not len(base):
+        base = disk(occupied, k)
+    return np.union1d(base, occupied).astype(np.uint64)
+
+
+def disk(cells: np.ndarray, k: int) -> np.ndarray:
+    if not len(cells):
+        return cells
+    flat = h3ronpy.grid_disk_distances(cells, k, flatten=True)
+    return np.unique(np.asarray(flat.column("cell")).astype(np.uint64))
+
+
+_WEIGHTS: dict[tuple, sparse.csr_matrix] = {}
+
+
+def kring_weights(universe: np.ndarray, k: int = 1) -> sparse.csr_matrix:
+    """Binary weights on ``universe`` (sorted): each cell and its k-ring neighbours that are in
+    the universe. Kept for the next call on the same cells."""
+    key = (k, len(universe), hash(universe.tobytes()))
+    if key in _WEIGHTS:
+        return _WEIGHTS[key]
+    n = len(universe)
+    flat = h3ronpy.grid_disk_distances(universe, k, flatten=True)
+    nb = np.asarray(flat.column("cell")).astype(np.uint64)
+    origin = np.cumsum(np.asarray(flat.column("k")) == 0) - 1
+    j = np.searchsorted(universe, nb)
+    j = np.minimum(j, n - 1)
+    ok = universe[j] == nb
+    w = sparse.csr_matrix(
+        (np.ones(int(ok.sum())), (origin[ok], j[ok])), shape=(n, n), dtype=np.float64
+    )
+    w.data[:] = 1.0
+    if len(_WEIGHTS) > 16:
+        _WEIGHTS.clear()
+    _WEIGHTS[key] = w
+    return w
+
+
+def to_hex(cells: np.ndarray) -> list[str]:
+    return [h3.int_to_str(int(c)) for c in cells]
+
+
+def cell_polygon(cell: int) -> list[list[list[float]]]:
+    """GeoJSON polygon coordinates (lon, lat; closed ring) of a cell."""
+    ring = [[round(lng, 7), round(lat, 7)] for lat, lng in h3.cell_to_boundary(h3.int_to_str(cell))]
+    ring.append(ring[0])
+    return [ring]
+
+
+def features(cells: np.ndarray, props: dict[str, np.ndarray]) -> list[dict]:
+    """GeoJSON features, one per cell, with the given per-cell properties."""
+    names = list(props)
+    columns = [props[n].tolist() for n in names]
+    out = []
+    for i, cell in enumerate(cells.tolist()):
+        p = {"cell": h3.int_to_str(cell)}
+        for name, col in zip(names, columns, strict=True):
+            p[name] = col[i]
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": cell_polygon(cell)},
+                "properties": p,
+            }
+        )
+    return out
