@@ -28,6 +28,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.db import connection
+from pyproj import Geod
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
@@ -162,17 +163,12 @@ class Snap:
     off_m: float  # from the point to the road
 
 
-_EARTH_M = 6_371_008.8
+_GEOD = Geod(ellps="WGS84")
 
 
 def _metres(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Haversine metres between (lon, lat) rows of a and b."""
-    lon1, lat1, lon2, lat2 = (np.radians(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * _EARTH_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+    """Metres on the WGS84 ellipsoid between (lon, lat) rows of a and b (as geography does)."""
+    return _GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])[2]
 
 
 def snap(points, g: Graph | None = None) -> list[Snap]:
