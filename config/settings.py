@@ -138,6 +138,8 @@ if REDIS_URL:
 else:
     # One process: the in-memory layer is enough (DESIGN.md, real time).
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Live events that coalesce (AVL positions): at most one per this many milliseconds.
+LIVE_COALESCE_MS = env_int("LIVE_COALESCE_MS", 1000)
 
 # --- cache: analytic layers (hotspots) shared by every server process ---------------------------
 CACHES = {

@@ -1,22 +1,34 @@
 """Drive times over the road graph, held in memory as a CSR matrix (scipy).
 
 pgRouting answers one-to-many in 30-50 ms on this graph; a single-source Dijkstra on an
-in-memory copy takes a few milliseconds, which is what ranking units for every incident needs.
-The copy follows the road tables: its version is the checksum and load time of the "roads"
-reference layer, checked on every use, so an import or reload is picked up without a restart.
+in-memory copy takes a few milliseconds (under one with a cost limit), which is what ranking
+units for every incident needs. The copy follows the road tables: its version is the checksum
+and load time of the "roads" reference layer, re-read every VERSION_CHECK_S, so an import or
+reload is picked up without a restart.
+
+Points are snapped in memory too: the edges' geometries sit in a shapely STRtree, and the
+nearest edge, the position along it and the metres off the road are what PostGIS would answer
+(`geom <-> point` and ST_LineLocatePoint work in the same planar lon/lat space).
+
+A snapped point is a virtual node joined to both ends of its edge by the partial costs, so the
+search from it is one single-source Dijkstra (the matrix keeps one spare row for it).
 
 Costs are seconds at a speed per road class (settings.ROAD_SPEEDS_KMH). All edges are two-way
-(the 2015 register has no one-way information).
+(the 2015 register has no one-way information), so the time from A to B is the time from B to A:
+ranking units for an incident searches once from the incident. With one-way data the search
+would run over the transposed matrix.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 from django.conf import settings
 from django.db import connection
+from pyproj import Geod
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
@@ -28,25 +40,9 @@ _cached: Graph | None = None
 _EDGES = """
 SELECT id, source, target, length_m, road_class,
        ST_X(ST_StartPoint(geom)), ST_Y(ST_StartPoint(geom)),
-       ST_X(ST_EndPoint(geom)), ST_Y(ST_EndPoint(geom))
+       ST_X(ST_EndPoint(geom)), ST_Y(ST_EndPoint(geom)), ST_AsBinary(geom)
 FROM geo_roadsegment
-"""
-# Snap points to the nearest edge: KNN on the GiST index, then the position along the edge.
-_SNAP = """
-SELECT p.i, e.id, e.source, e.target, e.length_m, e.road_class,
-       ST_LineLocatePoint(e.geom, p.g) AS frac,
-       ST_Distance(e.geom::geography, p.g::geography) AS off_m
-FROM (SELECT i, ST_SetSRID(ST_MakePoint(x, y), 4326) AS g
-      FROM unnest(%(xs)s::float8[], %(ys)s::float8[]) WITH ORDINALITY AS t(x, y, i)) p
-CROSS JOIN LATERAL (
-    SELECT id, source, target, length_m, road_class, geom FROM geo_roadsegment
-    ORDER BY geom <-> p.g LIMIT 1
-) e
-"""
-_ROUTE = """
-SELECT ST_AsGeoJSON(ST_LineMerge(ST_Collect(geom ORDER BY array_position(%(ids)s::bigint[], id))),
-                    6)
-FROM geo_roadsegment WHERE id = ANY(%(ids)s)
+ORDER BY id
 """
 
 
@@ -59,9 +55,17 @@ class Graph:
     version: str
     node_ids: np.ndarray
     index: dict[int, int]
-    csr: csr_matrix  # seconds
+    csr: csr_matrix  # seconds; (n + 1) x (n + 1), the last row and column for a virtual origin
     metres: dict[tuple[int, int], tuple[float, int]]  # (i, j) → (length, edge id) of the edge used
     lonlat: np.ndarray  # (n, 2) node positions
+    # Per edge (in the order of edge_ids): ends as node indexes, metres, seconds per metre.
+    edge_ids: np.ndarray
+    edge_ends: np.ndarray  # (m, 2)
+    edge_length: np.ndarray
+    edge_pace: np.ndarray
+    lines: np.ndarray  # shapely LineStrings
+    tree: shapely.STRtree
+    search_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def size(self) -> int:
@@ -94,13 +98,30 @@ def _build(version: str) -> Graph:
         key = (min(i, j), max(i, j))
         if key not in best or cost < best[key][0]:
             best[key] = (cost, length, edge_id)
-    rows_i = [k[0] for k in best] + [k[1] for k in best]
-    cols_j = [k[1] for k in best] + [k[0] for k in best]
-    costs = [v[0] for v in best.values()] * 2
     n = len(nodes)
-    csr = csr_matrix((costs, (rows_i, cols_j)), shape=(n, n))
+    # Row n is the virtual origin: two slots (to nodes 0 and 1 until a search writes them).
+    rows_i = [k[0] for k in best] + [k[1] for k in best] + [n, n]
+    cols_j = [k[1] for k in best] + [k[0] for k in best] + [0, 1]
+    costs = [v[0] for v in best.values()] * 2 + [1.0, 1.0]
+    csr = csr_matrix((costs, (rows_i, cols_j)), shape=(n + 1, n + 1), dtype=np.float64)
+    csr.sort_indices()
     metres = {k: (v[1], v[2]) for k, v in best.items()}
-    return Graph(version, np.array(nodes, dtype=np.int64), index, csr, metres, lonlat)
+    rows = [r for r in rows if r[1] != r[2]]  # a loop edge is not a place to snap to
+    lines = shapely.from_wkb([bytes(r[9]) for r in rows])
+    return Graph(
+        version,
+        np.array(nodes, dtype=np.int64),
+        index,
+        csr,
+        metres,
+        lonlat,
+        edge_ids=np.array([r[0] for r in rows], dtype=np.int64),
+        edge_ends=np.array([(index[r[1]], index[r[2]]) for r in rows], dtype=np.int64),
+        edge_length=np.array([r[3] for r in rows], dtype=np.float64),
+        edge_pace=np.array([1 / speed.get(r[4], default) for r in rows], dtype=np.float64),
+        lines=lines,
+        tree=shapely.STRtree(lines),
+    )
 
 
 _checked_at = 0.0
@@ -142,72 +163,81 @@ class Snap:
     off_m: float  # from the point to the road
 
 
-def snap(points: list[tuple[float, float]]) -> list[Snap]:
-    """Snap (lon, lat) points to their nearest road edge."""
-    if not points:
+_GEOD = Geod(ellps="WGS84")
+
+
+def _metres(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Metres on the WGS84 ellipsoid between (lon, lat) rows of a and b (as geography does)."""
+    return _GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])[2]
+
+
+def snap(points, g: Graph | None = None) -> list[Snap]:
+    """Snap (lon, lat) points to their nearest road edge, in memory (one vectorised call)."""
+    if len(points) == 0:
         return []
-    speed = speeds_mps()
-    default = min(speed.values())
-    with connection.cursor() as cursor:
-        cursor.execute(_SNAP, {"xs": [p[0] for p in points], "ys": [p[1] for p in points]})
-        rows = sorted(cursor.fetchall())
-    return [snap_row(*row[1:], speed=speed, default=default) for row in rows]
-
-
-def snap_row(
-    edge_id, source, target, length, road_class, frac, off_m, *, speed=None, default=None
-) -> Snap:
-    """A Snap from (edge id, source, target, length, class, fraction along, metres off)."""
-    speed = speed or speeds_mps()
-    v = speed.get(road_class, default or min(speed.values()))
-    return Snap(
-        edge_id,
-        source,
-        target,
-        frac * length / v,
-        (1 - frac) * length / v,
-        frac * length,
-        (1 - frac) * length,
-        off_m,
-    )
+    g = g or graph()
+    xy = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    geoms = shapely.points(xy)
+    pairs = g.tree.query_nearest(geoms, all_matches=False)
+    edge = np.empty(len(xy), dtype=np.int64)
+    edge[pairs[0]] = pairs[1]
+    lines = g.lines[edge]
+    frac = shapely.line_locate_point(lines, geoms, normalized=True)
+    on_road = shapely.get_coordinates(shapely.line_interpolate_point(lines, frac, normalized=True))
+    off = _metres(xy, on_road)
+    length = g.edge_length[edge]
+    pace = g.edge_pace[edge]
+    ends = g.edge_ends[edge]
+    return [
+        Snap(
+            int(g.edge_ids[e]),
+            int(g.node_ids[ends[k, 0]]),
+            int(g.node_ids[ends[k, 1]]),
+            float(frac[k] * length[k] * pace[k]),
+            float((1 - frac[k]) * length[k] * pace[k]),
+            float(frac[k] * length[k]),
+            float((1 - frac[k]) * length[k]),
+            float(off[k]),
+        )
+        for k, e in enumerate(edge)
+    ]
 
 
 @dataclass
 class Reach:
-    seconds: np.ndarray  # best time from the origin to every node
-    metres_to: dict[int, float]
+    seconds: np.ndarray  # best time from the origin to every node (n entries)
     origin: Snap
-    predecessors: np.ndarray
-    via: np.ndarray  # which origin end (0 source, 1 target) each node is reached from
+    predecessors: np.ndarray  # the virtual origin is index n
+
+
+def _search(g: Graph, origin: Snap, limit_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Dijkstra from the virtual origin: its two edges are written into the spare row (under a
+    lock: the matrix is shared), so nothing is copied per search."""
+    ends = sorted(
+        [(g.index[origin.source], origin.to_source_s), (g.index[origin.target], origin.to_target_s)]
+    )
+    with g.search_lock:
+        g.csr.indices[-2:] = [ends[0][0], ends[1][0]]
+        g.csr.data[-2:] = [max(ends[0][1], 1e-6), max(ends[1][1], 1e-6)]
+        return dijkstra(
+            g.csr, directed=True, indices=g.size, return_predecessors=True, limit=limit_s
+        )
 
 
 def from_origin(g: Graph, origin: Snap, limit_s: float = 2400) -> Reach:
-    """Single-source Dijkstra from a snapped point (both ends of its edge, with their offsets)."""
-    ends = [g.index[origin.source], g.index[origin.target]]
-    # The matrix holds both directions, so the directed search is exact and a little faster.
-    times, predecessors = dijkstra(
-        g.csr, directed=True, indices=ends, return_predecessors=True, limit=limit_s
-    )
-    with_offset = times + np.array([[origin.to_source_s], [origin.to_target_s]])
-    via = np.argmin(with_offset, axis=0)
-    seconds = with_offset[via, np.arange(g.size)]
-    return Reach(seconds, {}, origin, predecessors, via)
+    """Single-source Dijkstra from a snapped point (a virtual node joined to both ends of its
+    edge by the partial costs), searching no further than ``limit_s``."""
+    times, predecessors = _search(g, origin, limit_s)
+    return Reach(times[: g.size], origin, predecessors)
 
 
 def time_to(g: Graph, reach: Reach, target: Snap) -> tuple[float, int, float]:
     """(seconds, end node index or -1 when on the origin's edge, metres from that node to the
     target point along its edge)."""
+    source, dest = g.index[target.source], g.index[target.target]
     options = [
-        (
-            reach.seconds[g.index[target.source]] + target.to_source_s,
-            g.index[target.source],
-            target.to_source_m,
-        ),
-        (
-            reach.seconds[g.index[target.target]] + target.to_target_s,
-            g.index[target.target],
-            target.to_target_m,
-        ),
+        (reach.seconds[source] + target.to_source_s, source, target.to_source_m),
+        (reach.seconds[dest] + target.to_target_s, dest, target.to_target_m),
     ]
     if target.edge_id == reach.origin.edge_id:  # same edge: straight along it
         along_s = abs(reach.origin.to_source_s - target.to_source_s)
@@ -222,29 +252,33 @@ def path(g: Graph, reach: Reach, node: int) -> tuple[list[int], float]:
     origin's own edge)."""
     if node < 0:
         return [reach.origin.edge_id], 0.0
-    row = reach.via[node]
-    origin_part = reach.origin.to_source_m if row == 0 else reach.origin.to_target_m
-    edges, metres = [reach.origin.edge_id], origin_part
-    hops = []
+    virtual = g.size
+    hops, metres = [], 0.0
     current = node
     while True:
-        previous = reach.predecessors[row, current]
+        previous = int(reach.predecessors[current])
+        if previous == virtual:
+            first = g.index[reach.origin.source]
+            metres += reach.origin.to_source_m if current == first else reach.origin.to_target_m
+            break
         if previous < 0:
             break
         length, edge_id = g.metres[(min(previous, current), max(previous, current))]
         hops.append(edge_id)
         metres += length
         current = previous
-    edges += reversed(hops)
-    return edges, metres
+    return [reach.origin.edge_id, *reversed(hops)], metres
 
 
-def route_geojson(edge_ids: list[int]) -> dict | None:
+def route_geojson(edge_ids: list[int], g: Graph | None = None) -> dict | None:
+    """The edges as one GeoJSON (Multi)LineString, merged where they join (in memory)."""
     if not edge_ids:
         return None
-    import json
-
-    with connection.cursor() as cursor:
-        cursor.execute(_ROUTE, {"ids": edge_ids})
-        (text,) = cursor.fetchone()
-    return json.loads(text) if text else None
+    g = g or graph()
+    at = np.searchsorted(g.edge_ids, np.asarray(edge_ids, dtype=np.int64))
+    known = g.edge_ids[np.minimum(at, len(g.edge_ids) - 1)] == np.asarray(edge_ids)
+    at = at[known]
+    if not len(at):
+        return None
+    merged = shapely.line_merge(shapely.multilinestrings(g.lines[at]))
+    return shapely.geometry.mapping(merged)

