@@ -70,7 +70,7 @@ def run() -> list[Result]:
 
     # Same answer check: both estimate the same density (per m²) at the densest spot.
     layer = kde_layer(points, bandwidth_m=BANDWIDTH_M, size=SIZE)
-    grid, values = FFTKDE(kernel="gaussian", bw=BANDWIDTH_M).fit(xy).evaluate(SIZE)
+    _, values = FFTKDE(kernel="gaussian", bw=BANDWIDTH_M).fit(xy).evaluate(SIZE)
     peak_ours = layer.grid.max() / 1e6 / N
     peak_peer = values.max()
     print(f"    peak density per point per m²: ours {peak_ours:.4g}, KDEpy {peak_peer:.4g}")

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import numpy as np
-from scipy import fft as sp_fft
 from pyproj import Transformer
+from scipy import fft as sp_fft
 
 from layers.utm import utm47n_fast
 

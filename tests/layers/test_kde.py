@@ -121,5 +121,6 @@ def test_grid_for_without_bounds_is_square_with_margin():
     spec = grid_for(xy, 300, 64, None)
     assert spec.dx == pytest.approx(spec.dy)
     x0, y0, x1, y1 = spec.extent
+    assert y0 <= xy[:, 1].min() - 900 and y1 >= xy[:, 1].max() + 900
     assert x0 <= xy[:, 0].min() - 900 and x1 >= xy[:, 0].max() + 900
     assert density_grid(xy, spec, 300).shape == (64, 64)
