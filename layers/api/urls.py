@@ -1,8 +1,15 @@
 """Analytic layers for planners and the wall: hotspots, density, per-kelurahan statistics."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 app_name = "layers"
 
 # Each layer family adds its own block of paths below.
 urlpatterns: list = []
+
+# --- density, per-kelurahan statistics and exports (layers/api/density.py, stats.py, exports.py)
+from layers.api.density import DensityView  # noqa: E402
+
+urlpatterns += [
+    path("density/", DensityView.as_view(), name="density"),
+]
