@@ -31,7 +31,11 @@ DEFAULT_BANDWIDTH_M = 300.0
 def kelurahan_stats_frame(window: Window, options: dict) -> gpd.GeoDataFrame:
     """One row per kelurahan with its polygon: counts per category, rate per km², the busiest
     hour (WIB) and the response-time percentiles in seconds."""
-    stats = kelurahan_stats(window)
+    return stats_frame(kelurahan_stats(window))
+
+
+def stats_frame(stats: dict) -> gpd.GeoDataFrame:
+    """``kelurahan_stats()`` output as a flat GeoDataFrame (one row per kelurahan)."""
     geoms = dict(AdminArea.objects.kelurahan().values_list("code", "geom"))
     rows = []
     for row in stats["kelurahan"]:

@@ -167,3 +167,18 @@ def monthly_counts(window: Window) -> list[dict]:
         {"month": row["month"].strftime("%Y-%m"), "category": row["category"], "n": row["n"]}
         for row in qs
     ]
+
+
+def hourly_by_category(window: Window) -> dict[str, list[int]]:
+    """Incidents per hour of day (WIB, 0–23) for each category."""
+    out = {c: [0] * 24 for c in Category.values}
+    qs = (
+        window.incidents()
+        .order_by()
+        .annotate(hour=ExtractHour("created_at", tzinfo=WIB))
+        .values("category", "hour")
+        .annotate(n=Count("id"))
+    )
+    for row in qs:
+        out.setdefault(row["category"], [0] * 24)[row["hour"]] = row["n"]
+    return out
