@@ -31,7 +31,11 @@ class ExportView(APIView):
     content_negotiation_class = IgnoreFormatParam
 
     @extend_schema(
-        parameters=[ExportQuery], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}
+        parameters=[ExportQuery],
+        responses={
+            (200, content_type.split(";")[0]): OpenApiTypes.BINARY
+            for content_type, _ in FORMATS.values()
+        },
     )
     def get(self, request):
         q = ExportQuery(data=request.query_params)

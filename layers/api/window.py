@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 
@@ -14,6 +16,7 @@ from layers.window import Window, parse_moment
 LAYER_READERS = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.PLANNER, Role.WALL, Role.ADMIN})
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class MomentField(serializers.Field):
     """An ISO date (a WIB day) or date-time (WIB when it has no zone)."""
 
