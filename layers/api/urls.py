@@ -2,12 +2,16 @@
 
 from django.urls import path
 
+from layers.api.density import DensityView
+from layers.api.exports import ExportView
+from layers.api.hotspots import HotspotsView
+from layers.api.stats import KelurahanStatsView
+
 app_name = "layers"
 
-# Each layer family adds its own block of paths below.
-urlpatterns: list = []
-
-# --- hotspots (H3 bins, Gi*, emerging hot spots) ---
-from layers.api.hotspots import HotspotsView  # noqa: E402
-
-urlpatterns += [path("hotspots/", HotspotsView.as_view(), name="hotspots")]
+urlpatterns = [
+    path("hotspots/", HotspotsView.as_view(), name="hotspots"),
+    path("density/", DensityView.as_view(), name="density"),
+    path("kelurahan-stats/", KelurahanStatsView.as_view(), name="kelurahan-stats"),
+    path("export/", ExportView.as_view(), name="export"),
+]

@@ -1,0 +1,94 @@
+"""``GET /api/layers/density/``: kernel density of the analytic incidents.
+
+``format=png`` (default) answers the raster itself (``image/png``, transparent where the density
+is zero) with its lon/lat bounds in the ``X-Bounds`` header as ``west,south,east,north``;
+``format=json`` answers ``{"image": "data:image/png;base64,…", "bounds": […], …}``, which a
+deck.gl ``BitmapLayer`` takes as it is; ``format=geojson`` answers filled contour bands (a
+FeatureCollection with ``level`` in incidents per km²). The grid covers the service area, so
+layers of different windows line up.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from layers.api.window import LAYER_READERS, IgnoreFormatParam, WindowQuery
+from layers.density import density_layer
+from layers.kde import BANDWIDTH_RANGE_M
+
+SIZE_RANGE_API = (64, 1024)
+
+
+class DensityQuery(WindowQuery):
+    bandwidth_m = serializers.FloatField(
+        min_value=BANDWIDTH_RANGE_M[0], max_value=5000, default=300
+    )
+    size = serializers.IntegerField(
+        min_value=SIZE_RANGE_API[0], max_value=SIZE_RANGE_API[1], default=512
+    )
+    format = serializers.ChoiceField(choices=["png", "json", "geojson"], default="png")
+
+    def validate_bandwidth_m(self, value: float) -> float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise serializers.ValidationError(_("Harus berupa angka terhingga."))
+        return value
+
+
+class DensityView(APIView):
+    """Kernel density (Gaussian, bandwidth in metres) of the incidents in a window."""
+
+    read_roles = LAYER_READERS
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = IgnoreFormatParam
+
+    @extend_schema(
+        parameters=[DensityQuery],
+        responses={
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
+    )
+    def get(self, request):
+        q = DensityQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        v = q.validated_data
+        window = q.window()
+        layer = density_layer(window, bandwidth_m=v["bandwidth_m"], size=v["size"])
+        if layer is None:
+            return Response(
+                {
+                    **window.describe(),
+                    "n_points": 0,
+                    "features": [],
+                    "detail": _("Tidak ada kejadian atau wilayah layanan untuk dipetakan."),
+                }
+            )
+        meta = {
+            **window.describe(),
+            "bounds": layer.bounds,
+            "bandwidth_m": layer.bandwidth_m,
+            "size": v["size"],
+            "n_points": layer.n_points,
+            "max_density": round(layer.max_density, 4),
+            "unit": "incidents/km2",
+        }
+        if v["format"] == "geojson":
+            return Response({**layer.geojson(), **meta})
+        if v["format"] == "json":
+            image = "data:image/png;base64," + base64.b64encode(layer.png).decode("ascii")
+            return Response({"image": image, **meta})
+        response = HttpResponse(layer.png, content_type="image/png")
+        response["X-Bounds"] = ",".join(f"{b:.6f}" for b in layer.bounds)
+        response["X-Point-Count"] = str(layer.n_points)
+        response["X-Max-Density"] = f"{layer.max_density:.4f}"
+        response["Cache-Control"] = "private, max-age=60"
+        return response

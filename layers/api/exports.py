@@ -1,0 +1,51 @@
+"""``GET /api/layers/export/?layer=…&format=gpkg|geojson|csv``: a layer as a file."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from layers.api.window import LAYER_READERS, IgnoreFormatParam, WindowQuery
+from layers.exports import EXPORTABLE, FORMATS, export_bytes
+from layers.kde import BANDWIDTH_RANGE_M
+
+
+class ExportQuery(WindowQuery):
+    layer = serializers.ChoiceField(choices=sorted(EXPORTABLE))
+    format = serializers.ChoiceField(choices=sorted(FORMATS))
+    bandwidth_m = serializers.FloatField(
+        min_value=BANDWIDTH_RANGE_M[0], max_value=5000, required=False
+    )
+
+
+class ExportView(APIView):
+    """Kelurahan statistics, KDE contours or the analytic incidents (no caller data) as a
+    GeoPackage, GeoJSON or CSV download."""
+
+    read_roles = LAYER_READERS
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = IgnoreFormatParam
+
+    @extend_schema(
+        parameters=[ExportQuery],
+        responses={
+            (200, content_type.split(";")[0]): OpenApiTypes.BINARY
+            for content_type, _ in FORMATS.values()
+        },
+    )
+    def get(self, request):
+        q = ExportQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        v = q.validated_data
+        options = {"bandwidth_m": v.get("bandwidth_m")}
+        content = export_bytes(v["layer"], v["format"], q.window(), options)
+        content_type, extension = FORMATS[v["format"]]
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="siaga112-{v["layer"]}.{extension}"'
+        )
+        return response
