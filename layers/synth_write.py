@@ -13,6 +13,7 @@ import struct
 import numpy as np
 import shapely
 from django.db import DatabaseError, connection, transaction
+from psycopg import sql
 
 from layers.synth import SYNTH_USERNAME, Exposure, History
 
@@ -139,7 +140,8 @@ def _copy_binary(cur, table: str, matrix: np.ndarray) -> None:
     rows["f"]["v"] = matrix
     header = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
     payload = memoryview(header + rows.tobytes() + struct.pack(">h", -1))
-    with cur.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:  # table: a constant
+    statement = sql.SQL("COPY {} FROM STDIN (FORMAT BINARY)").format(sql.Identifier(table))
+    with cur.copy(statement) as copy:
         for i in range(0, len(payload), 1 << 22):
             copy.write(payload[i : i + (1 << 22)])
 

@@ -33,7 +33,10 @@ class ExportView(APIView):
     @extend_schema(
         parameters=[ExportQuery],
         responses={
-            (200, content_type.split(";")[0]): OpenApiTypes.BINARY
+            # GeoJSON is JSON (clients and schema checkers parse "+json" types); the rest are files.
+            (200, content_type.split(";")[0]): (
+                OpenApiTypes.OBJECT if content_type.endswith("+json") else OpenApiTypes.BINARY
+            )
             for content_type, _ in FORMATS.values()
         },
     )

@@ -1,4 +1,4 @@
-"""GET /api/layers/hotspots/?method=h3|gistar|emerging&res=8&category=&since=&until=
+"""GET /api/layers/hotspots/?method=h3|gistar|emerging|kde&res=8&category=&since=&until=
 
 A GeoJSON FeatureCollection of H3 cells with the method's properties, and a ``meta`` member
 (method, resolution, counts, and ``explanation`` when the layer is empty for a reason).
@@ -6,7 +6,7 @@ A GeoJSON FeatureCollection of H3 cells with the method's properties, and a ``me
 ``METHODS`` maps a method name to a function ``fn(selection, params) -> payload``: the parsed
 common selection (``layers.selection.Selection``: category, since, until, res) and the raw query
 parameters, from which a method reads and validates its own options. A new method (e.g. "kde")
-is one entry. Results are cached per parameters and data version (``layers.cache``).
+is one entry ("kde" is the density of ``layers.kde`` as contour bands). Results are cached per parameters and data version (``layers.cache``).
 """
 
 from __future__ import annotations
@@ -220,7 +220,56 @@ def emerging_layer(sel: Selection, params) -> dict:
     )
 
 
-METHODS = {"h3": h3_layer, "gistar": gistar_layer, "emerging": emerging_layer}
+# --- kernel density -----------------------------------------------------------------------------
+
+
+def kde_contours(sel: Selection, params) -> dict:
+    """Kernel density as filled contour bands (``level`` in incidents per km²); the raster of
+    the same window is ``meta.raster`` (``/api/layers/density/``, PNG with its bounds)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from layers.api.density import DensityQuery
+    from layers.density import density_layer
+    from layers.window import Window
+
+    opts = DensityQuery(data={k: v for k, v in params.items() if k in ("bandwidth_m", "size")})
+    opts.is_valid(raise_exception=True)
+    bandwidth, size = opts.validated_data["bandwidth_m"], opts.validated_data["size"]
+    layer = density_layer(
+        Window(sel.since, sel.until, sel.category), bandwidth_m=bandwidth, size=size
+    )
+    raster_query = {"bandwidth_m": bandwidth, "size": size, "format": "png"}
+    raster_query.update({k: params[k] for k in ("since", "until", "category") if params.get(k)})
+    extra = {
+        "bandwidth_m": bandwidth,
+        "size": size,
+        "raster": f"{reverse('layers:density')}?{urlencode(raster_query)}",
+    }
+    if layer is None or layer.n_points == 0:
+        return _collection([], _meta("kde", sel, incidents=0, valid=False, **extra))
+    return _collection(
+        layer.geojson()["features"],
+        _meta(
+            "kde",
+            sel,
+            incidents=layer.n_points,
+            bounds=layer.bounds,
+            max_density=round(layer.max_density, 4),
+            unit="incidents/km2",
+            valid=True,
+            **extra,
+        ),
+    )
+
+
+METHODS = {
+    "h3": h3_layer,
+    "gistar": gistar_layer,
+    "emerging": emerging_layer,
+    "kde": kde_contours,
+}
 
 
 class HotspotQuery(SelectionQuery):
@@ -230,6 +279,8 @@ class HotspotQuery(SelectionQuery):
     k = serializers.IntegerField(required=False, help_text="gistar, emerging: k-ring (1–3)")
     fdr = serializers.BooleanField(required=False, help_text="gistar: FDR correction (true)")
     step_days = serializers.IntegerField(required=False, help_text="emerging: bin length")
+    bandwidth_m = serializers.FloatField(required=False, help_text="kde: bandwidth in metres")
+    size = serializers.IntegerField(required=False, help_text="kde: grid cells per side")
 
 
 class HotspotsView(APIView):

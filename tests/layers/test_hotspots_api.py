@@ -95,6 +95,22 @@ def test_emerging_layer_names_patterns(token_client):
         assert p["pattern"] == f"{p['category']}_{p['side']}"
 
 
+def test_kde_method_gives_density_bands_and_the_raster_of_the_same_window(token_client):
+    client = token_client("planner")
+    response = client.get(URL, {"method": "kde", "bandwidth_m": 400, "category": "medis"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["meta"]["method"] == "kde" and body["meta"]["valid"] is True
+    assert body["meta"]["incidents"] == _analytic_count(category="medis")
+    levels = [f["properties"]["level"] for f in body["features"]]
+    assert levels and all(level > 0 for level in levels)
+    raster = client.get(body["meta"]["raster"])
+    assert raster.status_code == 200 and raster["Content-Type"] == "image/png"
+    assert raster.content[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = client.get(URL, {"method": "kde", "bandwidth_m": -5})
+    assert bad.status_code == 400 and "bandwidth_m" in bad.json()
+
+
 def test_too_few_cells_gives_an_empty_layer_that_says_why(token_client):
     response = token_client("planner").get(
         URL, {"method": "gistar", "res": 9, "since": "2026-10-30", "until": "2026-10-30"}

@@ -64,6 +64,11 @@ HTTP: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     ("api/cctv/cameras/<pk>/", "GET"): (ANY_ROLE, "one camera"),
     ("api/cctv/cameras/<pk>/", "PATCH"): (STAFF, "edit a camera"),
     ("api/cctv/cameras/<pk>/heartbeat/", "POST"): (WRITERS, "camera heartbeat"),
+    # --- API: analytic layers (planners and the wall)
+    ("api/layers/hotspots/", "GET"): (ANY_ROLE, "hotspot layers: H3, Gi*, emerging, KDE"),
+    ("api/layers/density/", "GET"): (ANY_ROLE, "kernel density raster or contours"),
+    ("api/layers/kelurahan-stats/", "GET"): (ANY_ROLE, "per-kelurahan statistics"),
+    ("api/layers/export/", "GET"): (ANY_ROLE, "export a layer (GeoPackage, GeoJSON, CSV)"),
 }
 
 WEBSOCKET: dict[str, tuple[frozenset[str], str]] = {
