@@ -6,7 +6,8 @@ A GeoJSON FeatureCollection of H3 cells with the method's properties, and a ``me
 ``METHODS`` maps a method name to a function ``fn(selection, params) -> payload``: the parsed
 common selection (``layers.selection.Selection``: category, since, until, res) and the raw query
 parameters, from which a method reads and validates its own options. A new method (e.g. "kde")
-is one entry ("kde" is the density of ``layers.kde`` as contour bands). Results are cached per parameters and data version (``layers.cache``).
+is one entry ("kde" is the density of ``layers.kde`` as contour bands). Results are cached
+per parameters and data version (``layers.cache``).
 """
 
 from __future__ import annotations
