@@ -22,6 +22,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geo.api.serializers import FiniteFloat
 from layers.api.window import LAYER_READERS, IgnoreFormatParam, WindowQuery
 from layers.density import density_product
 from layers.kde import BANDWIDTH_RANGE_M
@@ -30,18 +31,11 @@ SIZE_RANGE_API = (64, 1024)
 
 
 class DensityQuery(WindowQuery):
-    bandwidth_m = serializers.FloatField(
-        min_value=BANDWIDTH_RANGE_M[0], max_value=5000, default=300
-    )
+    bandwidth_m = FiniteFloat(min_value=BANDWIDTH_RANGE_M[0], max_value=5000, default=300)
     size = serializers.IntegerField(
         min_value=SIZE_RANGE_API[0], max_value=SIZE_RANGE_API[1], default=512
     )
     format = serializers.ChoiceField(choices=["png", "json", "geojson"], default="png")
-
-    def validate_bandwidth_m(self, value: float) -> float:
-        if value != value or value in (float("inf"), float("-inf")):
-            raise serializers.ValidationError(_("Harus berupa angka terhingga."))
-        return value
 
 
 class DensityView(APIView):
