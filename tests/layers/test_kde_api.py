@@ -99,6 +99,21 @@ def test_cached_until_a_new_incident_arrives(cluster, token_client, django_asser
     assert _image(after)[_pixel(after["bounds"], 128, *SUBURB)][3] > 0
 
 
+def test_a_call_judged_prank_later_leaves_the_cached_layer(pekanbaru, db, token_client):
+    from incidents import services
+    from tests.factories import make_user
+
+    operator = make_user("operator")
+    lone = make_incident(*SUBURB, user=operator)
+    make_incident(*MARKET, user=operator)
+    client = token_client("wall")
+    assert client.get(URL, {"format": "json", "size": 64}).json()["n_points"] == 2
+    services.transition(operator, lone.pk, "prank")  # published on the live feed
+    body = client.get(URL, {"format": "json", "size": 64}).json()
+    assert body["n_points"] == 1
+    assert _image(body)[_pixel(body["bounds"], 64, *SUBURB)][3] == 0
+
+
 def test_geojson_contours_for_deck_gl(cluster, token_client):
     body = token_client("operator").get(URL, {"format": "geojson", "size": 256}).json()
     assert body["type"] == "FeatureCollection" and body["unit"] == "incidents/km2"
