@@ -5,7 +5,8 @@ is zero) with its lon/lat bounds in the ``X-Bounds`` header as ``west,south,east
 ``format=json`` answers ``{"image": "data:image/png;base64,…", "bounds": […], …}``, which a
 deck.gl ``BitmapLayer`` takes as it is; ``format=geojson`` answers filled contour bands (a
 FeatureCollection with ``level`` in incidents per km²). The grid covers the service area, so
-layers of different windows line up.
+layers of different windows line up. Products are cached until the incidents change
+(layers.density).
 """
 
 from __future__ import annotations
@@ -21,26 +22,20 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geo.api.serializers import FiniteFloat
 from layers.api.window import LAYER_READERS, IgnoreFormatParam, WindowQuery
-from layers.density import density_layer
+from layers.density import density_product
 from layers.kde import BANDWIDTH_RANGE_M
 
 SIZE_RANGE_API = (64, 1024)
 
 
 class DensityQuery(WindowQuery):
-    bandwidth_m = serializers.FloatField(
-        min_value=BANDWIDTH_RANGE_M[0], max_value=5000, default=300
-    )
+    bandwidth_m = FiniteFloat(min_value=BANDWIDTH_RANGE_M[0], max_value=5000, default=300)
     size = serializers.IntegerField(
         min_value=SIZE_RANGE_API[0], max_value=SIZE_RANGE_API[1], default=512
     )
     format = serializers.ChoiceField(choices=["png", "json", "geojson"], default="png")
-
-    def validate_bandwidth_m(self, value: float) -> float:
-        if value != value or value in (float("inf"), float("-inf")):
-            raise serializers.ValidationError(_("Harus berupa angka terhingga."))
-        return value
 
 
 class DensityView(APIView):
@@ -62,8 +57,9 @@ class DensityView(APIView):
         q.is_valid(raise_exception=True)
         v = q.validated_data
         window = q.window()
-        layer = density_layer(window, bandwidth_m=v["bandwidth_m"], size=v["size"])
-        if layer is None:
+        form = "geojson" if v["format"] == "geojson" else "png"
+        product = density_product(window, bandwidth_m=v["bandwidth_m"], size=v["size"], form=form)
+        if product is None:
             return Response(
                 {
                     **window.describe(),
@@ -72,23 +68,15 @@ class DensityView(APIView):
                     "detail": _("Tidak ada kejadian atau wilayah layanan untuk dipetakan."),
                 }
             )
-        meta = {
-            **window.describe(),
-            "bounds": layer.bounds,
-            "bandwidth_m": layer.bandwidth_m,
-            "size": v["size"],
-            "n_points": layer.n_points,
-            "max_density": round(layer.max_density, 4),
-            "unit": "incidents/km2",
-        }
-        if v["format"] == "geojson":
-            return Response({**layer.geojson(), **meta})
+        meta = product.meta
+        if form == "geojson":
+            return Response({**product.geojson, **meta})
         if v["format"] == "json":
-            image = "data:image/png;base64," + base64.b64encode(layer.png).decode("ascii")
+            image = "data:image/png;base64," + base64.b64encode(product.png).decode("ascii")
             return Response({"image": image, **meta})
-        response = HttpResponse(layer.png, content_type="image/png")
-        response["X-Bounds"] = ",".join(f"{b:.6f}" for b in layer.bounds)
-        response["X-Point-Count"] = str(layer.n_points)
-        response["X-Max-Density"] = f"{layer.max_density:.4f}"
+        response = HttpResponse(product.png, content_type="image/png")
+        response["X-Bounds"] = ",".join(f"{b:.6f}" for b in meta["bounds"])
+        response["X-Point-Count"] = str(meta["n_points"])
+        response["X-Max-Density"] = f"{meta['max_density']:.4f}"
         response["Cache-Control"] = "private, max-age=60"
         return response

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from geo.api.serializers import FiniteFloat
 from layers.api.window import LAYER_READERS, IgnoreFormatParam, WindowQuery
 from layers.exports import EXPORTABLE, FORMATS, export_bytes
 from layers.kde import BANDWIDTH_RANGE_M
@@ -17,9 +18,7 @@ from layers.kde import BANDWIDTH_RANGE_M
 class ExportQuery(WindowQuery):
     layer = serializers.ChoiceField(choices=sorted(EXPORTABLE))
     format = serializers.ChoiceField(choices=sorted(FORMATS))
-    bandwidth_m = serializers.FloatField(
-        min_value=BANDWIDTH_RANGE_M[0], max_value=5000, required=False
-    )
+    bandwidth_m = FiniteFloat(min_value=BANDWIDTH_RANGE_M[0], max_value=5000, required=False)
 
 
 class ExportView(APIView):

@@ -31,6 +31,13 @@ def _image(body: dict) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(data))))
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def cluster(pekanbaru, db):
     for i in range(12):
@@ -78,6 +85,33 @@ def test_window_and_category_filter_the_points(pekanbaru, db, token_client):
     body = client.get(URL, {"format": "json", "since": since, "category": "bencana"}).json()
     assert body["n_points"] == 1 and body["category"] == "bencana"
     assert client.get(URL, {"format": "json"}).json()["n_points"] == 3
+
+
+def test_cached_until_a_new_incident_arrives(cluster, token_client, django_assert_max_num_queries):
+    client = token_client("wall")
+    first = client.get(URL, {"format": "json", "size": 128}).json()
+    with django_assert_max_num_queries(4):  # auth (2) + data version (2): no incident scan
+        again = client.get(URL, {"format": "json", "size": 128}).json()
+    assert again == first and first["n_points"] == 12
+    make_incident(*SUBURB)  # through the factory: a new row, as intake or a bulk load makes
+    after = client.get(URL, {"format": "json", "size": 128}).json()
+    assert after["n_points"] == 13
+    assert _image(after)[_pixel(after["bounds"], 128, *SUBURB)][3] > 0
+
+
+def test_a_call_judged_prank_later_leaves_the_cached_layer(pekanbaru, db, token_client):
+    from incidents import services
+    from tests.factories import make_user
+
+    operator = make_user("operator")
+    lone = make_incident(*SUBURB, user=operator)
+    make_incident(*MARKET, user=operator)
+    client = token_client("wall")
+    assert client.get(URL, {"format": "json", "size": 64}).json()["n_points"] == 2
+    services.transition(operator, lone.pk, "prank")  # published on the live feed
+    body = client.get(URL, {"format": "json", "size": 64}).json()
+    assert body["n_points"] == 1
+    assert _image(body)[_pixel(body["bounds"], 64, *SUBURB)][3] == 0
 
 
 def test_geojson_contours_for_deck_gl(cluster, token_client):
