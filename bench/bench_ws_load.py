@@ -152,6 +152,10 @@ def run() -> list[Result]:
         floor = Timing(asyncio.run(_redis_floor(redis_url)))
         with server(url, REDIS_URL=redis_url) as (port, _):
             outs, connect_s = asyncio.run(_drive(port, token, {**env, "DEBUG": "0"}))
+    return _results(outs, connect_s, floor)
+
+
+def _results(outs: list[dict], connect_s: float, floor: Timing) -> list[Result]:
     expected = RATE * DURATION_S
     complete = 0
     for out in outs:
