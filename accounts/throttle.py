@@ -39,6 +39,8 @@ def blocked(username: str, ip: str) -> bool:
 
 
 def record_failure(username: str, ip: str) -> None:
+    # Rows older than the window count for nothing: drop them as new ones come.
+    LoginFailure.objects.filter(at__lt=timezone.now() - _window()).delete()
     LoginFailure.objects.create(username=_normal(username), ip=ip)
 
 

@@ -91,4 +91,8 @@ def server(database_url: str, **env_extra: str):
         yield port, env
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # e.g. still flushing to hundreds of WebSockets
+            proc.kill()
+            proc.wait()

@@ -132,7 +132,16 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            # redis-py 8 reads with a 5 s socket timeout by default, the same as the layer's
+            # blocking BZPOPMIN: an idle feed then timed out and every consumer in the process
+            # died with it. The read timeout must outlast the 5 s blocking pop.
+            "CONFIG": {
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 3}
+                ],
+                "capacity": 1000,
+                "expiry": 30,
+            },
         }
     }
 else:

@@ -106,3 +106,20 @@ def test_server_killed_and_restarted_the_wall_reconnects_by_itself():
         assert client.wait_for(live.latest_seq(), timeout=10)
         _assert_contiguous(client.seqs, live.latest_seq())
         assert client.connects >= 2
+
+
+def test_an_idle_feed_stays_connected():
+    """No event for longer than the channel layer's 5 s blocking pop: the connection must
+    stay up (redis-py 8's default 5 s read timeout used to kill every consumer here)."""
+    with contextlib.ExitStack() as cleanup:
+        server = Server(server_env()).start()
+        cleanup.callback(server.stop)
+        operator, wall = make_token("operator"), make_token("wall")
+        client = LiveFeedClient(server.ws_base, wall, origin=server.base)
+        cleanup.callback(client.stop)
+        client.start()
+        assert client.connected.wait(10)
+        time.sleep(7)
+        _post_incident(server, operator, "setelah hening")
+        assert client.wait_for(live.latest_seq(), timeout=10)
+        assert (client.connects, client.closes) == (1, [])

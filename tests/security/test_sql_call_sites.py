@@ -110,6 +110,15 @@ def test_the_checker_catches_formatting():
     assert not _formatted(bound.args[0])
 
 
+def test_the_checker_follows_a_formatted_variable():
+    tree = ast.parse(
+        "def f(cursor, name):\n"
+        "    query = f'SELECT * FROM t WHERE name = {name}'\n"
+        "    cursor.execute(query)\n"
+    )
+    assert ("f", "query") in _formatted_assignments(tree)
+
+
 def test_allow_list_entries_still_exist():
     for entry in ALLOWED:
         path, func = entry.split(":")

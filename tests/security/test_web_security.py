@@ -238,3 +238,23 @@ def test_hostile_strings_to_the_geocoder_and_filters_are_no_500(text, pekanbaru)
     for response in answers:
         assert response.status_code < 500, (response.request["QUERY_STRING"], response.content)
     assert client.get("/api/incidents/").status_code == 200  # and the tables are still there
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_THROTTLE_PER_USERNAME=2, LOGIN_THROTTLE_WINDOW_S=60)
+def test_failures_older_than_the_window_no_longer_count_and_are_dropped():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import LoginFailure
+
+    make_user("operator", username="eka", password=PASSWORD)
+    client = Client()
+    for _ in range(2):
+        client.post("/login/", {"username": "eka", "password": "salah"})
+    assert client.post("/login/", {"username": "eka", "password": PASSWORD}).status_code == 429
+    LoginFailure.objects.update(at=timezone.now() - timedelta(seconds=61))
+    client.post("/login/", {"username": "eka", "password": "salah"})  # one fresh failure
+    assert LoginFailure.objects.count() == 1  # the expired ones are gone
+    assert client.post("/login/", {"username": "eka", "password": PASSWORD}).status_code == 302
