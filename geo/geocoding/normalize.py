@@ -134,6 +134,25 @@ _PUNCT = re.compile(r"[^\w\s-]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 _OLD_SPELLINGS = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("ch", "kh"))
 _DOUBLED = re.compile(r"([a-z])\1+")
+# Roman numerals number the branches of a street ("Gg. Kuantan VII", "Jl. A.Yani 1"): they are
+# read as digits, before doubled letters are collapsed (which would make "iii" an "i").
+ROMAN = {
+    "i": "1",
+    "ii": "2",
+    "iii": "3",
+    "iv": "4",
+    "v": "5",
+    "vi": "6",
+    "vii": "7",
+    "viii": "8",
+    "ix": "9",
+    "x": "10",
+    "xi": "11",
+    "xii": "12",
+    "xiii": "13",
+    "xiv": "14",
+    "xv": "15",
+}
 
 
 def fold(text: str) -> str:
@@ -166,6 +185,9 @@ def name_key(text: str, *, keep_titles: bool = False) -> str:
             continue
         if len(word) == 1 and not word.isdigit() and i < len(tokens) - 1:
             continue  # initials: "A. Yani" → "yani"; a last letter is a numeral ("Cendrawasih I")
+        if i > 0 and word in ROMAN:
+            words.append(ROMAN[word])  # "Kuantan VII" → "kuantan 7", like "Kuantan 7"
+            continue
         words.append(spelling_key(word))
     return " ".join(words)
 
@@ -211,6 +233,17 @@ def _take_area(text: str, parsed: ParsedQuery) -> str:
         if key and (parsed.area is None or level == "kelurahan"):
             parsed.area, parsed.area_level = key, level
     return pattern.sub(" ", text) if found else text
+
+
+def _is_name_word(words: list[str], i: int) -> bool:
+    """ "Ujung" (end) after a name is part of it: "Jl. Riau Ujung" is a street of its own, the
+    extension of Jl. Riau. It is a relative word only first ("ujung jalan Riau") or before a
+    street prefix ("di ujung gang Amal")."""
+    if words[i] != "ujung":
+        return False
+    named_before = [w for w in words[:i] if w not in FILLERS and w not in STREET_PREFIXES]
+    after = words[i + 1 : i + 2]
+    return bool(named_before) and not (after and after[0] in STREET_PREFIXES)
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -260,7 +293,7 @@ def parse_query(text: str) -> ParsedQuery:
     # Relative word: "depan RSUD Arifin Achmad", "Jl. Sudirman dekat Mal SKA". What follows the
     # word is the landmark; what comes before it (a street, usually) is context.
     for i, word in enumerate(words):
-        if word in RELATIVE_WORDS:
+        if word in RELATIVE_WORDS and not _is_name_word(words, i):
             parsed.relative, parsed.relative_m = RELATIVE_WORDS[word]
             before, after = words[:i], words[i + 1 :]
             if after:

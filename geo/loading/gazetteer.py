@@ -6,13 +6,21 @@ Keys are computed in Python with the same normaliser the queries go through
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 
 from geo.choices import PlaceKind, PositionQuality
+from geo.geocoding import normalize
 from geo.geocoding.normalize import compact, name_key
+from geo.loading.common import is_current, record
 from geo.models import GazetteerEntry
+
+# The keys depend on the normaliser: the index is rebuilt when its source changes.
+LAYER = "gazetteer"
 
 STREET_WEIGHT = {
     "arteri": 1.0,
@@ -79,6 +87,15 @@ def _entries_for(names: list[str], label: str, **fields) -> list[GazetteerEntry]
     return entries
 
 
+def normalizer_checksum() -> str:
+    return hashlib.sha256(Path(normalize.__file__).read_bytes()).hexdigest()
+
+
+def gazetteer_is_current() -> bool:
+    """True when the index was built by this normaliser (and exists)."""
+    return is_current(LAYER, normalizer_checksum()) and GazetteerEntry.objects.exists()
+
+
 @transaction.atomic
 def rebuild_gazetteer() -> int:
     srid = {"srid": settings.METRIC_SRID}
@@ -122,4 +139,5 @@ def rebuild_gazetteer() -> int:
         GazetteerEntry.objects.bulk_create(entries, batch_size=2000)
         # Fresh statistics, or the planner keeps its empty-table plans (sequential scans).
         cursor.execute("ANALYZE geo_gazetteerentry")
+    record(LAYER, "geo/geocoding/normalize.py", normalizer_checksum(), len(entries))
     return len(entries)
