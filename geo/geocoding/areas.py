@@ -26,12 +26,15 @@ from geo.geocoding.normalize import compact
 from geo.geocoding.scoring import (
     SIMILARITY_THRESHOLD,
     WORD_SIMILARITY_THRESHOLD,
-    similarity,
+    runs_similarity,
+    set_similarity,
     text_score,
-    word_similarity,
+    trigrams,
+    word_runs,
 )
 
 ACCEPT_SCORE = 0.55  # an area named with a marker must score at least this
+RESOLVED_CACHE = 4096  # names already resolved (callers repeat the same few hundred)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class AreaIndex:
     def __init__(self, version: int, names: list[AreaName], kelurahan: list[tuple]):
         self.version = version
         self.names = names
+        # Trigrams of each name, its space-less form and its runs of words, computed once.
+        self._grams = [(trigrams(n.key), trigrams(compact(n.key)), word_runs(n.key)) for n in names]
+        self._resolved: dict[tuple, AreaMatch | None] = {}
         # Kelurahan polygons for "which kelurahan is this point in".
         self._kel_ids = [row[0] for row in kelurahan]
         self._kel_info = {row[0]: row for row in kelurahan}
@@ -74,14 +80,14 @@ class AreaIndex:
         """Area names like ``key`` (the database's candidate rule, then the shared scorer)."""
         if not key:
             return []
-        qc = compact(key)
+        tq, tqc = trigrams(key), trigrams(compact(key))
         out = []
-        for entry in self.names:
+        for entry, (tk, tc, runs) in zip(self.names, self._grams, strict=True):
             if entry.kind not in kinds:
                 continue
-            sim = similarity(entry.key, key)
-            word = word_similarity(key, entry.key)
-            squashed = similarity(compact(entry.key), qc)
+            sim = set_similarity(tk, tq)
+            word = runs_similarity(tq, runs)
+            squashed = set_similarity(tc, tqc)
             if (
                 sim < SIMILARITY_THRESHOLD
                 and word < WORD_SIMILARITY_THRESHOLD
@@ -95,13 +101,19 @@ class AreaIndex:
     def resolve(self, key: str, level: str | None) -> AreaMatch | None:
         """The area named "kel. X" / "kec. Y"; a name at the other level is accepted too
         (callers mix them up, and old kecamatan names live on as kelurahan names)."""
-        for kinds in (
-            ((level,), ("kelurahan", "kecamatan")) if level else (("kelurahan", "kecamatan"),)
-        ):
-            found = self.matches(key, kinds)
-            if found and found[0].score >= ACCEPT_SCORE:
-                return found[0]
-        return None
+        if (key, level) in self._resolved:
+            return self._resolved[(key, level)]
+        both = ("kelurahan", "kecamatan")
+        found = None
+        for kinds in ((level,), both) if level else (both,):
+            matches = self.matches(key, kinds)
+            if matches and matches[0].score >= ACCEPT_SCORE:
+                found = matches[0]
+                break
+        if len(self._resolved) > RESOLVED_CACHE:
+            self._resolved.clear()
+        self._resolved[(key, level)] = found
+        return found
 
     def tail(self, phrase: str, kinds=("kelurahan", "kecamatan")) -> tuple[AreaMatch, str] | None:
         """'durian labuh baru timur': an area name at the end of a longer phrase, and the rest."""

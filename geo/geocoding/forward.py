@@ -60,6 +60,7 @@ class Candidate:
     extra: dict = field(default_factory=dict)
     weight: float = 1.0
     name_score: float = 0.0  # text × weight, before hints and area factors
+    length_gap: int = 0  # letters between the name and what was said (breaks ties)
 
     @property
     def target(self) -> tuple:
@@ -121,6 +122,7 @@ def _candidate(branch: Branch, row: tuple) -> Candidate:
         area_id=area_id,
         weight=float(weight),
         name_score=name_score,
+        length_gap=abs(len(key) - len(branch.phrase)),
     )
     if context_m is not None:
         cand.extra["context_m"] = float(context_m)
@@ -173,7 +175,12 @@ def _best_per_target(candidates: list[Candidate]) -> list[Candidate]:
             key = (cand.kind, cand.street_id, cand.place_id, cand.area_id)
         if key not in best or cand.score > best[key].score:
             best[key] = cand
-    return sorted(best.values(), key=lambda c: c.score, reverse=True)
+    return sorted(best.values(), key=_rank)
+
+
+def _rank(cand: Candidate) -> tuple:
+    """Best first; on equal scores, the name closest in length to what was said."""
+    return (-round(cand.score, 6), cand.length_gap)
 
 
 def _is_gang(cand: Candidate) -> bool:
@@ -273,13 +280,23 @@ def _area_candidate(area: AreaMatch) -> Candidate:
     )
 
 
+def _resolve_area(parsed: ParsedQuery, index: AreaIndex) -> AreaMatch | None:
+    if not parsed.area:
+        return None
+    found = [index.resolve(parsed.area, parsed.area_level)]
+    if parsed.area_said and parsed.area_said != parsed.area:
+        found.append(index.resolve(parsed.area_said, parsed.area_level))
+    found = [m for m in found if m is not None]
+    return max(found, key=lambda m: m.score) if found else None
+
+
 def _plan(parsed: ParsedQuery, index: AreaIndex) -> tuple[list[Branch], dict]:
     """The phrases to look up, and how to read the answer."""
     if parsed.intersection:
         a, b = parsed.intersection
         branches = [Branch(a, ["street"], ROWS_CROSSING), Branch(b, ["street"], ROWS_CROSSING)]
         return branches, {"intersection": True}
-    area = index.resolve(parsed.area, parsed.area_level) if parsed.area else None
+    area = _resolve_area(parsed, index)
     main = parsed.main
     if not main:
         return [], {"area": area}
@@ -327,10 +344,10 @@ def _answer(parsed: ParsedQuery, branches: list[Branch], how: dict, lookup: Look
         area = how.get("area")
         return [_area_candidate(area)] if area is not None else []
     found = lookup.candidates[0]
-    if len(branches) == 2 and not how.get("relative"):
-        # The whole phrase, or the phrase before the area name at its end.
-        if not found or max(c.name_score for c in found) < WHOLE_NAME_SCORE:
-            found = lookup.candidates[1]
+    # The whole phrase, or the phrase before the area name at its end.
+    split = len(branches) == 2 and not how.get("relative")
+    if split and (not found or max(c.name_score for c in found) < WHOLE_NAME_SCORE):
+        found = lookup.candidates[1]
     found = _best_per_target(_hints(found, parsed))
     if how.get("relative"):
         found = _relative(parsed, found)

@@ -127,6 +127,8 @@ FILLERS = frozenset(
         "nmr",
     }
 )
+# The city and province, as said after an address.
+CITY_WORDS = frozenset({"kota", "pekanbaru", "pku", "riau", "provinsi", "prov"})
 _NUMBER = re.compile(r"\b(?:no|nomor|nmr|nomer)\.?\s*(\d+[a-z]?)\b")
 _RT_RW = re.compile(r"\brt\.?\s*0*(\d{1,3})\s*(?:/|\s|,)?\s*(?:rw\.?\s*0*(\d{1,3}))?")
 _RW_ONLY = re.compile(r"\brw\.?\s*0*(\d{1,3})")
@@ -210,6 +212,9 @@ class ParsedQuery:
     rw: str | None = None
     area: str | None = None  # key of the kelurahan/kecamatan named with a marker
     area_level: str | None = None  # "kelurahan" | "kecamatan"
+    # The area as said, city name included: "Pekanbaru Kota" is a kecamatan, while in
+    # "Sail Pekanbaru" the city follows the kecamatan (geo.geocoding.forward tries both).
+    area_said: str | None = None
     relative: str | None = None  # in_front_of, near, ...
     relative_m: float | None = None
     intersection: tuple[str, str] | None = None  # keys of the two streets
@@ -222,7 +227,7 @@ def _take_area(text: str, parsed: ParsedQuery) -> str:
     "Kantor kelurahan X" is the office, a landmark, not an area qualifier."""
     pattern = re.compile(
         r"(?<!kantor )\b(kel|kelurahan|desa|ds|kec|kecamatan|kecmatan)\b\.?\s+([^,;]+?)"
-        r"(?=$|[,;]|\s+(?:kel|kelurahan|kec|kecamatan|kota|rt|rw)\b)"
+        r"(?=$|[,;]|\s+(?:kel|kelurahan|kec|kecamatan|rt|rw)\b|\s+kota\s+(?:pekanbaru|pku)\b)"
     )
     found = list(pattern.finditer(text))
     for match in found:
@@ -232,6 +237,7 @@ def _take_area(text: str, parsed: ParsedQuery) -> str:
         )
         if key and (parsed.area is None or level == "kelurahan"):
             parsed.area, parsed.area_level = key, level
+            parsed.area_said = name_key(match.group(2))
     return pattern.sub(" ", text) if found else text
 
 
@@ -304,6 +310,8 @@ def parse_query(text: str) -> ParsedQuery:
             break
 
     kept = [w for w in words if w not in FILLERS]
+    if parsed.area and all(w in CITY_WORDS for w in kept):
+        kept = []  # "kec. Sail, kota Pekanbaru": the city after an area says nothing more
     parsed.main_raw = " ".join(kept)
     parsed.main = name_key(parsed.main_raw)
     return parsed

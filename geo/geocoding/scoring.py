@@ -25,25 +25,38 @@ def trigrams(text: str) -> set[str]:
     return grams
 
 
-def similarity(a: str, b: str) -> float:
-    ta, tb = trigrams(a), trigrams(b)
+def set_similarity(ta: set[str], tb: set[str]) -> float:
+    """pg_trgm's similarity of two trigram sets: shared / all."""
     if not ta or not tb:
         return 0.0
     common = len(ta & tb)
     return common / (len(ta) + len(tb) - common)
 
 
-def word_similarity(query: str, name: str) -> float:
-    """The best similarity of ``query`` to a run of whole words of ``name`` (pg_trgm's
-    word_similarity works on trigram extents; whole-word runs are close enough for names)."""
+def similarity(a: str, b: str) -> float:
+    return set_similarity(trigrams(a), trigrams(b))
+
+
+def word_runs(name: str) -> list[set[str]]:
+    """The trigram sets of every run of whole words of a name (for ``word_similarity``)."""
     words = name.split()
-    best = 0.0
-    for i in range(len(words)):
-        for j in range(i + 1, len(words) + 1):
-            tq, tr = trigrams(query), trigrams(" ".join(words[i:j]))
-            if tq:
-                best = max(best, len(tq & tr) / len(tq))
-    return best
+    return [
+        trigrams(" ".join(words[i:j]))
+        for i in range(len(words))
+        for j in range(i + 1, len(words) + 1)
+    ]
+
+
+def runs_similarity(tq: set[str], runs: list[set[str]]) -> float:
+    """The share of the query's trigrams found in the best run of words of a name: pg_trgm's
+    word_similarity works on trigram extents; whole-word runs are close enough for names."""
+    if not tq:
+        return 0.0
+    return max((len(tq & run) / len(tq) for run in runs), default=0.0)
+
+
+def word_similarity(query: str, name: str) -> float:
+    return runs_similarity(trigrams(query), word_runs(name))
 
 
 def text_score(query: str, key: str, trigram: float) -> float:

@@ -13,7 +13,8 @@ from geo.geocoding.prepared import Statement
 # given as parallel arrays) and returns three kinds of row:
 #   'c'  a candidate of a branch: gazetteer entry, trigram similarity, and
 #        - when the branch names an area ($6): for streets, the point of the street inside that
-#          area (or nearest to it), how far the street is from it and how long it runs inside;
+#          area (geo_streetpart) or nearest to it, how far the street is from it and how long
+#          it runs inside;
 #        - when a branch is the context of a relative query ($8): for places of the other
 #          branches, the distance to the nearest of the context's three best streets;
 #   'x'  for intersections ($7): where a street of branch 1 crosses (or passes within 25 m of)
@@ -29,7 +30,7 @@ from geo.geocoding.prepared import Statement
 # rank first (or NULL), $5 how many rows per branch, $6 the area to narrow to (or NULL),
 # $7 compute crossings of branches 1 and 2, $8 the context branch (0: none).
 FORWARD = Statement(
-    "geo_forward_v2",
+    "geo_forward_v5",
     ("text[]", "text[]", "text[]", "text[]", "int[]", "bigint[]", "boolean", "int"),
     """
 WITH p AS (
@@ -37,55 +38,61 @@ WITH p AS (
         WITH ORDINALITY AS p(q, qc, kinds, prefer, n, area, branch)
 ),
 hits AS (
-    SELECT p.branch, h.id
+    -- The rows themselves, not ids joined back to the table: with a generic plan the planner
+    -- cannot know how few they are and would scan the whole gazetteer for the join.
+    SELECT DISTINCT ON (p.branch, h.id) p.branch, p.n, p.area AS in_area,
+           h.*,
+           greatest(similarity(h.key, p.q), word_similarity(p.q, h.key),
+                    similarity(h.compact, p.qc)) AS sim,
+           coalesce(h.kind = p.prefer, false) AS preferred
     FROM p CROSS JOIN LATERAL (
-        SELECT id FROM geo_gazetteerentry WHERE key % p.q
-        UNION SELECT id FROM geo_gazetteerentry WHERE p.q <% key
-        UNION SELECT id FROM geo_gazetteerentry WHERE compact % p.qc
+        SELECT id, kind, key, compact, label, weight, street_id, place_id, area_id, point,
+               uncertainty_m
+        FROM geo_gazetteerentry WHERE key % p.q
+        UNION ALL
+        SELECT id, kind, key, compact, label, weight, street_id, place_id, area_id, point,
+               uncertainty_m
+        FROM geo_gazetteerentry WHERE p.q <% key
+        UNION ALL
+        SELECT id, kind, key, compact, label, weight, street_id, place_id, area_id, point,
+               uncertainty_m
+        FROM geo_gazetteerentry WHERE compact % p.qc
     ) h
+    WHERE h.kind = ANY(string_to_array(p.kinds, ','))
+    ORDER BY p.branch, h.id
 ),
 ranked AS (
     SELECT * FROM (
-        SELECT s.*, row_number() OVER (
-                   PARTITION BY s.branch ORDER BY s.preferred DESC, s.sim DESC, s.weight DESC
+        SELECT h.*, row_number() OVER (
+                   PARTITION BY h.branch ORDER BY h.preferred DESC, h.sim DESC, h.weight DESC
                ) AS rank
-        FROM (
-            SELECT p.branch, p.n, p.area AS in_area, g.id, g.kind, g.key, g.label, g.weight,
-                   g.street_id, g.place_id, g.area_id, g.point, g.uncertainty_m,
-                   greatest(similarity(g.key, p.q), word_similarity(p.q, g.key),
-                            similarity(g.compact, p.qc)) AS sim,
-                   coalesce(g.kind = p.prefer, false) AS preferred
-            FROM hits
-            JOIN p ON p.branch = hits.branch
-            JOIN geo_gazetteerentry g ON g.id = hits.id
-            WHERE g.kind = ANY(string_to_array(p.kinds, ','))
-        ) s
+        FROM hits h
     ) x
     WHERE rank <= n
+),
+-- The streets of each side of an intersection, fetched by id first (a generic plan would
+-- otherwise search the spatial index around every street of one side).
+side_a AS MATERIALIZED (
+    SELECT s.id, s.geom FROM geo_street s
+    WHERE $7 AND s.id IN (SELECT street_id FROM ranked WHERE branch = 1 AND kind = 'street')
+),
+side_b AS MATERIALIZED (
+    SELECT s.id, s.geom FROM geo_street s
+    WHERE $7 AND s.id IN (SELECT street_id FROM ranked WHERE branch = 2 AND kind = 'street')
 )
 SELECT 'c' AS row, r.branch, r.kind, r.key, r.label, r.weight, r.street_id, r.place_id,
        r.area_id, ST_X(r.point), ST_Y(r.point), r.uncertainty_m, r.sim,
-       w.x, w.y, w.away_m, w.inside_m, c.context_m
+       coalesce(ST_X(sp.point), ST_X(o.pt)), coalesce(ST_Y(sp.point), ST_Y(o.pt)),
+       CASE WHEN sp.id IS NOT NULL THEN 0.0 ELSE o.away_m END, sp.length_m, c.context_m
 FROM ranked r
+LEFT JOIN geo_streetpart sp ON sp.street_id = r.street_id AND sp.area_id = r.in_area
+-- A street that does not run through the area: how far it is, and its point nearest to it.
 LEFT JOIN LATERAL (
-    SELECT ST_X(pt) AS x, ST_Y(pt) AS y,
-           CASE WHEN inside IS NOT NULL THEN 0.0 ELSE ST_Distance(s.geom, a.geom) * 111195.0
-           END AS away_m,
-           CASE WHEN inside IS NULL OR ST_IsEmpty(inside) THEN NULL
-                ELSE ST_Length(inside::geography) END AS inside_m
-    FROM geo_street s
-    JOIN geo_adminarea a ON a.id = r.in_area
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN ST_Intersects(s.geom, a.geom)
-                    THEN ST_CollectionExtract(ST_Intersection(s.geom, a.geom), 2) END AS inside
-    ) i
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN inside IS NOT NULL AND NOT ST_IsEmpty(inside)
-                    THEN ST_ClosestPoint(inside, ST_Centroid(inside))
-                    ELSE ST_ClosestPoint(s.geom, a.geom) END AS pt
-    ) q
-    WHERE r.kind = 'street' AND r.in_area IS NOT NULL AND s.id = r.street_id
-) w ON true
+    SELECT ST_Distance(s.geom, a.geom) * 111195.0 AS away_m,
+           ST_ClosestPoint(s.geom, a.geom) AS pt
+    FROM geo_street s JOIN geo_adminarea a ON a.id = r.in_area
+    WHERE r.kind = 'street' AND r.in_area IS NOT NULL AND sp.id IS NULL AND s.id = r.street_id
+) o ON true
 LEFT JOIN LATERAL (
     SELECT min(ST_Distance(r.point, s.geom)) * 111195.0 AS context_m
     FROM ranked t JOIN geo_street s ON s.id = t.street_id
@@ -104,15 +111,13 @@ SELECT 'x', NULL, NULL, NULL, NULL, NULL, a.id, b.id, NULL, ST_X(pt.geom), ST_Y(
                      OR ST_DWithin(ST_EndPoint(e.geom), pt.geom, 10.0 / 111000.0))
             ) THEN 1.0 ELSE 0.0 END,
        NULL, NULL, NULL, NULL, NULL
-FROM (SELECT DISTINCT street_id FROM ranked WHERE $7 AND branch = 1 AND kind = 'street') ra
-JOIN geo_street a ON a.id = ra.street_id
-JOIN (SELECT DISTINCT street_id FROM ranked WHERE $7 AND branch = 2 AND kind = 'street') rb
-     ON rb.street_id <> ra.street_id
-JOIN geo_street b ON b.id = rb.street_id AND ST_DWithin(a.geom, b.geom, 25.0 / 111000.0)
+FROM side_a a
+JOIN side_b b ON b.id <> a.id AND ST_DWithin(a.geom, b.geom, 25.0 / 111000.0)
 CROSS JOIN LATERAL (
     SELECT (ST_Dump(CASE WHEN ST_Intersects(a.geom, b.geom)
                          THEN ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 1)
                          ELSE ST_ClosestPoint(a.geom, b.geom) END)).geom
+    LIMIT 4  -- also keeps the planner's estimate (1000 rows per set-returning call) low
 ) pt
 UNION ALL
 SELECT 'v', NULL, NULL, NULL, NULL, NULL, max(id), NULL, NULL, NULL, NULL, NULL, NULL,
@@ -121,9 +126,11 @@ FROM geo_gazetteerentry
 """,
 )
 
-# Reverse geocoding: one statement, every part a KNN lookup on a GiST index.
+# Reverse geocoding: one statement, every part a KNN lookup on a GiST index. The nearest street
+# and place by planar distance are the nearest by geodesic distance too (at 0.5° N the two
+# axes differ by 0.7 percent), so the geodesic distance is computed for that one only.
 REVERSE = Statement(
-    "geo_reverse_v1",
+    "geo_reverse_v2",
     ("float8", "float8"),
     """
 WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
@@ -142,13 +149,11 @@ LEFT JOIN LATERAL (
 LEFT JOIN geo_adminarea kec ON kec.id = kel.parent_id
 LEFT JOIN LATERAL (
     SELECT s.label, ST_Distance(s.geom::geography, p.g::geography) AS dist
-    FROM (SELECT label, geom FROM geo_street ORDER BY geom <-> p.g LIMIT 5) s
-    ORDER BY dist LIMIT 1
+    FROM (SELECT label, geom FROM geo_street ORDER BY geom <-> p.g LIMIT 1) s
 ) st ON true
 LEFT JOIN LATERAL (
     SELECT x.name, x.kind, ST_Distance(x.point::geography, p.g::geography) AS dist
-    FROM (SELECT name, kind, point FROM geo_place ORDER BY point <-> p.g LIMIT 5) x
-    ORDER BY dist LIMIT 1
+    FROM (SELECT name, kind, point FROM geo_place ORDER BY point <-> p.g LIMIT 1) x
 ) pl ON true
 """,
 )

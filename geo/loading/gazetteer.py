@@ -17,7 +17,7 @@ from geo.choices import PlaceKind, PositionQuality
 from geo.geocoding import normalize
 from geo.geocoding.normalize import compact, name_key
 from geo.loading.common import is_current, record
-from geo.models import GazetteerEntry
+from geo.models import GazetteerEntry, StreetPart
 
 # The keys depend on the normaliser: the index is rebuilt when its source changes.
 LAYER = "gazetteer"
@@ -71,6 +71,27 @@ SELECT id, level, name, aliases, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnS
 FROM geo_adminarea WHERE level IN ('kelurahan', 'kecamatan')
 """
 _PLACES = "SELECT id, name, kind, aliases, position, ST_X(point), ST_Y(point) FROM geo_place"
+# The part of every street inside every kelurahan and kecamatan it crosses (geo.StreetPart):
+# the areas are cut into pieces of at most 48 vertices first, so each clip is small (6 s
+# instead of 10 s for the whole city).
+_STREET_PARTS = """
+INSERT INTO geo_streetpart (street_id, area_id, point, length_m)
+WITH pieces AS MATERIALIZED (
+    SELECT a.id AS area_id, ST_Subdivide(a.geom, 48) AS geom
+    FROM geo_adminarea a WHERE a.level IN ('kelurahan', 'kecamatan')
+),
+clipped AS (
+    SELECT s.id AS street_id, p.area_id,
+           CASE WHEN ST_Within(s.geom, p.geom) THEN s.geom
+                ELSE ST_CollectionExtract(ST_Intersection(s.geom, p.geom), 2) END AS inside
+    FROM pieces p JOIN geo_street s ON ST_Intersects(s.geom, p.geom)
+)
+SELECT street_id, area_id, ST_ClosestPoint(g, ST_Centroid(g)), ST_Length(g::geography)
+FROM (
+    SELECT street_id, area_id, ST_Collect(inside) AS g
+    FROM clipped WHERE NOT ST_IsEmpty(inside) GROUP BY street_id, area_id
+) parts
+"""
 
 
 def _entries_for(names: list[str], label: str, **fields) -> list[GazetteerEntry]:
@@ -137,7 +158,10 @@ def rebuild_gazetteer() -> int:
             )
         GazetteerEntry.objects.all().delete()
         GazetteerEntry.objects.bulk_create(entries, batch_size=2000)
+        StreetPart.objects.all().delete()
+        cursor.execute(_STREET_PARTS)
         # Fresh statistics, or the planner keeps its empty-table plans (sequential scans).
         cursor.execute("ANALYZE geo_gazetteerentry")
+        cursor.execute("ANALYZE geo_streetpart")
     record(LAYER, "geo/geocoding/normalize.py", normalizer_checksum(), len(entries))
     return len(entries)

@@ -46,3 +46,25 @@ class GazetteerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.label}"
+
+
+class StreetPart(models.Model):
+    """The part of a street inside one kelurahan or kecamatan, for "Jl. X, kel. Y".
+
+    ``point`` is the point of that part nearest its centroid and ``length_m`` its length.
+    Clipping a street by an area polygon at query time cost a few milliseconds per candidate;
+    these rows are computed with the gazetteer (``rebuild_gazetteer``) whenever streets or
+    areas change.
+    """
+
+    street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(AdminArea, on_delete=models.CASCADE, related_name="+")
+    point = models.PointField(srid=4326)
+    length_m = models.FloatField()
+
+    class Meta:
+        verbose_name = _("bagian jalan di wilayah")
+        verbose_name_plural = _("bagian jalan di wilayah")
+        constraints = [
+            models.UniqueConstraint(fields=["street", "area"], name="geo_streetpart_unique")
+        ]
