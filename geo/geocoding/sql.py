@@ -30,7 +30,7 @@ from geo.geocoding.prepared import Statement
 # rank first (or NULL), $5 how many rows per branch, $6 the area to narrow to (or NULL),
 # $7 compute crossings of branches 1 and 2, $8 the context branch (0: none).
 FORWARD = Statement(
-    "geo_forward_v5",
+    "geo_forward_v7",
     ("text[]", "text[]", "text[]", "text[]", "int[]", "bigint[]", "boolean", "int"),
     """
 WITH p AS (
@@ -40,11 +40,8 @@ WITH p AS (
 hits AS (
     -- The rows themselves, not ids joined back to the table: with a generic plan the planner
     -- cannot know how few they are and would scan the whole gazetteer for the join.
-    SELECT DISTINCT ON (p.branch, h.id) p.branch, p.n, p.area AS in_area,
-           h.*,
-           greatest(similarity(h.key, p.q), word_similarity(p.q, h.key),
-                    similarity(h.compact, p.qc)) AS sim,
-           coalesce(h.kind = p.prefer, false) AS preferred
+    SELECT DISTINCT ON (p.branch, h.id) p.branch, p.n, p.area AS in_area, p.q, p.qc,
+           coalesce(h.kind = p.prefer, false) AS preferred, h.*
     FROM p CROSS JOIN LATERAL (
         SELECT id, kind, key, compact, label, weight, street_id, place_id, area_id, point,
                uncertainty_m
@@ -63,21 +60,29 @@ hits AS (
 ),
 ranked AS (
     SELECT * FROM (
-        SELECT h.*, row_number() OVER (
-                   PARTITION BY h.branch ORDER BY h.preferred DESC, h.sim DESC, h.weight DESC
+        SELECT s.*, row_number() OVER (
+                   PARTITION BY s.branch ORDER BY s.preferred DESC, s.sim DESC, s.weight DESC
                ) AS rank
-        FROM hits h
+        FROM (
+            -- Similarity once per distinct row (a name found by two operators counts once).
+            SELECT h.*, greatest(similarity(h.key, h.q), word_similarity(h.q, h.key),
+                                 similarity(h.compact, h.qc)) AS sim
+            FROM hits h
+        ) s
     ) x
     WHERE rank <= n
 ),
 -- The streets of each side of an intersection, fetched by id first (a generic plan would
 -- otherwise search the spatial index around every street of one side).
+-- Their boxes (widened by the tolerance on one side) are compared first, so the long lines
+-- are read only for pairs that may meet.
 side_a AS MATERIALIZED (
-    SELECT s.id, s.geom FROM geo_street s
+    SELECT s.id, s.geom, ST_Expand(ST_Envelope(s.geom), 25.0 / 111000.0) AS box
+    FROM geo_street s
     WHERE $7 AND s.id IN (SELECT street_id FROM ranked WHERE branch = 1 AND kind = 'street')
 ),
 side_b AS MATERIALIZED (
-    SELECT s.id, s.geom FROM geo_street s
+    SELECT s.id, s.geom, ST_Envelope(s.geom) AS box FROM geo_street s
     WHERE $7 AND s.id IN (SELECT street_id FROM ranked WHERE branch = 2 AND kind = 'street')
 )
 SELECT 'c' AS row, r.branch, r.kind, r.key, r.label, r.weight, r.street_id, r.place_id,
@@ -112,7 +117,8 @@ SELECT 'x', NULL, NULL, NULL, NULL, NULL, a.id, b.id, NULL, ST_X(pt.geom), ST_Y(
             ) THEN 1.0 ELSE 0.0 END,
        NULL, NULL, NULL, NULL, NULL
 FROM side_a a
-JOIN side_b b ON b.id <> a.id AND ST_DWithin(a.geom, b.geom, 25.0 / 111000.0)
+JOIN side_b b ON b.id <> a.id AND a.box && b.box
+     AND ST_DWithin(a.geom, b.geom, 25.0 / 111000.0)
 CROSS JOIN LATERAL (
     SELECT (ST_Dump(CASE WHEN ST_Intersects(a.geom, b.geom)
                          THEN ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 1)
