@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import statistics
 import time
@@ -95,6 +96,29 @@ def interleaved(ours, floor, n: int, warmup: int = 20) -> tuple[Timing, Timing]:
     return Timing(a), Timing(b)
 
 
+def _backend_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process on this machine, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_call(fn, n: int) -> tuple[float, float] | None:
+    """Mean CPU milliseconds per call in this process and in its database backend: unlike wall
+    time, hardly changed by what else the shared machine runs. None when the database is not
+    a local process."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        db0 = _backend_cpu_s(pid)
+    except OSError:
+        return None
+    own0 = time.process_time()
+    for _ in range(n):
+        fn()
+    return (time.process_time() - own0) * 1000 / n, (_backend_cpu_s(pid) - db0) * 1000 / n
+
+
 def run() -> list[Result]:
     results: list[Result] = []
     items = load_eval()
@@ -158,6 +182,19 @@ def run() -> list[Result]:
             cursor.fetchone()
 
         rev, floor_rev = interleaved(lambda: reverse(*next(it)), reverse_floor, n=1000)
+        # CPU per call, in this process and in the database backend (load-independent).
+        cycle_cpu = iter(queries * 3)
+        cpu = {
+            "forward": cpu_per_call(lambda: geocode(next(cycle_cpu)), len(queries)),
+            "forward floor": cpu_per_call(trigram_floor, len(queries)),
+            "reverse": cpu_per_call(lambda: reverse(*next(it)), 1000),
+            "reverse floor": cpu_per_call(reverse_floor, 1000),
+        }
+    for label, value in cpu.items():
+        if value is not None:
+            print(
+                f"    CPU per call, {label}: python {value[0]:.2f} ms + database {value[1]:.2f} ms"
+            )
     for label, ours, floor in (("forward", forward, floor_fwd), ("reverse", rev, floor_rev)):
         print(
             f"    {label}: ours p50 {ours.median:.2f} p95 {ours.pct(95):.2f}"
@@ -223,4 +260,19 @@ def run() -> list[Result]:
             target="p99 <= 5 ms",
         )
     )
+    for label, floor_label in (
+        ("forward", "one trigram query on street names"),
+        ("reverse", "point-in-polygon + nearest road"),
+    ):
+        ours_cpu, floor_cpu = cpu[label], cpu[f"{label} floor"]
+        if ours_cpu is not None and floor_cpu is not None:
+            results.append(
+                Result(
+                    f"{label} geocode CPU (python + database)",
+                    "mean ms",
+                    sum(ours_cpu),
+                    sum(floor_cpu),
+                    floor_label,
+                )
+            )
     return results
