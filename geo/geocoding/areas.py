@@ -139,13 +139,20 @@ class AreaIndex:
 
     def locate(self, lon: float, lat: float) -> tuple[dict | None, dict | None]:
         """({code, name} of the kelurahan, of its kecamatan) at a point, or None outside."""
-        point = shapely.Point(lon, lat)
-        for i in sorted(self._tree.query(point, predicate="intersects")):
+        return self.locate_many([(lon, lat)])[0]
+
+    def locate_many(self, points: list[tuple[float, float]]) -> list[tuple]:
+        """``locate`` for several (lon, lat) points in one query of the polygon tree."""
+        out: list[tuple] = [(None, None)] * len(points)
+        if not points:
+            return out
+        found = self._tree.query(shapely.points(points), predicate="intersects")
+        # (point index, polygon index) pairs; on a shared boundary the first polygon (by code).
+        for p, i in sorted(zip(found[0].tolist(), found[1].tolist(), strict=True), reverse=True):
             _id, code, name, kec_code, kec_name, _wkb = self._kel_info[self._kel_ids[i]]
-            kel = {"code": code, "name": name}
             kec = {"code": kec_code, "name": kec_name} if kec_code else None
-            return kel, kec
-        return None, None
+            out[p] = ({"code": code, "name": name}, kec)
+        return out
 
 
 _lock = threading.Lock()

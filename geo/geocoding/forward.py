@@ -322,8 +322,9 @@ def _plan(parsed: ParsedQuery, index: AreaIndex) -> tuple[list[Branch], dict]:
 
 
 def _attach_areas(candidates: list[Candidate], index: AreaIndex) -> None:
-    for cand in candidates:
-        cand.kelurahan, cand.kecamatan = index.locate(cand.lon, cand.lat)
+    located = index.locate_many([(c.lon, c.lat) for c in candidates])
+    for cand, (kel, kec) in zip(candidates, located, strict=True):
+        cand.kelurahan, cand.kecamatan = kel, kec
 
 
 def _address_label(cand: Candidate, parsed: ParsedQuery) -> str:
