@@ -6,6 +6,9 @@ branches) planning cost about as much as running it. Here each statement is ``PR
 per database session and then run with ``EXECUTE name(...)`` through Django's cursor (so it is
 still counted and logged like any query). PostgreSQL keeps prepared statements for the session,
 whatever happens to transactions, so the bookkeeping is per physical connection.
+
+SQL-level PREPARE needs the same server session from one statement to the next: it does not
+work behind a pooler in transaction mode (PgBouncer ``pool_mode = transaction``).
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import threading
 import weakref
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+INVALID_STATEMENT_NAME = "26000"  # SQLSTATE: no prepared statement of that name
 _lock = threading.Lock()
 
 
@@ -35,10 +39,10 @@ class Statement:
         return f"EXECUTE {self.name} ({', '.join(['%s'] * len(self.arg_types))})"
 
 
-def _session_set() -> set:
-    """The names prepared on the current physical connection."""
-    connection.ensure_connection()
-    raw = connection.connection
+def _session_set(db) -> set:
+    """The names prepared on the physical connection of a Django connection wrapper."""
+    db.ensure_connection()
+    raw = db.connection
     with _lock:
         names = _prepared.get(raw)
         if names is None:
@@ -48,8 +52,20 @@ def _session_set() -> set:
 
 def execute(cursor, statement: Statement, args: list) -> None:
     """Run a prepared statement on ``cursor`` (preparing it first on a new session)."""
-    names = _session_set()
+    db = getattr(cursor, "db", connection)
+    names = _session_set(db)
     if statement.name not in names:
         cursor.execute(statement.prepare_sql)
         names.add(statement.name)
-    cursor.execute(statement.execute_sql, args)
+    try:
+        cursor.execute(statement.execute_sql, args)
+    except DatabaseError as exc:
+        lost = getattr(exc.__cause__, "sqlstate", None) == INVALID_STATEMENT_NAME
+        if not lost or db.in_atomic_block:
+            raise
+        # The session forgot its prepared statements (DISCARD ALL from a pooler, say): outside
+        # a transaction nothing was lost but the statement, so prepare it again.
+        names.clear()
+        cursor.execute(statement.prepare_sql)
+        names.add(statement.name)
+        cursor.execute(statement.execute_sql, args)

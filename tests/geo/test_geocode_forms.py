@@ -177,3 +177,21 @@ def test_street_parts_add_up_to_the_street(pekanbaru):
         # sit a rounding error outside it).
         assert metres(part.point, street.geom) < 0.5
         assert metres(part.point, part.area.geom) < 0.5
+
+
+def test_a_session_that_lost_its_prepared_statements_prepares_them_again(pekanbaru):
+    from django.db import connections
+
+    from geo.geocoding import prepared, sql
+
+    # A connection of its own, in autocommit like a request (the test's is in a transaction).
+    own = connections.create_connection("default")
+    try:
+        with own.cursor() as cursor:
+            prepared.execute(cursor, sql.REVERSE, [101.444994, 0.514001])
+            assert cursor.fetchone()[2] == "Jadirejo"
+            cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL does
+            prepared.execute(cursor, sql.REVERSE, [101.444994, 0.514001])
+            assert cursor.fetchone()[2] == "Jadirejo"
+    finally:
+        own.close()
