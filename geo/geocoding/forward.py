@@ -41,6 +41,42 @@ CONTEXT_ROWS = 12
 # A whole phrase that matches a name this well is that name, not "street + area name".
 WHOLE_NAME_SCORE = 0.9
 _NUMERAL = re.compile(r"^\d+[a-z]?$")
+# Words that say what kind of place follows ("kantor lurah", "polsek", "puskesmas"): before an
+# area name they make a landmark's name, not a street narrowed to that area.
+PLACE_KIND_WORDS = frozenset(
+    {
+        "kantor",
+        "lurah",
+        "kelurahan",
+        "camat",
+        "kecamatan",
+        "polsek",
+        "polres",
+        "koramil",
+        "puskesmas",
+        "pustu",
+        "pasar",
+        "masjid",
+        "mesjid",
+        "sd",
+        "sdn",
+        "smp",
+        "smpn",
+        "sma",
+        "sman",
+        "smk",
+        "smkn",
+        "rs",
+        "rsud",
+        "klinik",
+        "halte",
+        "terminal",
+        "kua",
+        "balai",
+        "pos",
+        "damkar",
+    }
+)
 
 
 @dataclass
@@ -280,6 +316,11 @@ def _area_candidate(area: AreaMatch) -> Candidate:
     )
 
 
+def _names_a_kind_of_place(phrase: str) -> bool:
+    words = phrase.split()
+    return bool(words) and all(w in PLACE_KIND_WORDS for w in words)
+
+
 def _resolve_area(parsed: ParsedQuery, index: AreaIndex) -> AreaMatch | None:
     if not parsed.area:
         return None
@@ -313,6 +354,8 @@ def _plan(parsed: ParsedQuery, index: AreaIndex) -> tuple[list[Branch], dict]:
         tail = index.tail(main)
     elif area.entry.kind == "kecamatan":
         tail = index.tail(main, kinds=("kelurahan",))
+    if tail is not None and not parsed.street_hint and _names_a_kind_of_place(tail[1]):
+        tail = None  # "kantor lurah Kulim", "puskesmas Rejosari": a landmark named after its area
     rows = ROWS_IN_AREA if area else ROWS
     branches = [Branch(main, ALL_KINDS, rows, area=area)]
     if tail is not None:

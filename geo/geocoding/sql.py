@@ -13,8 +13,8 @@ from geo.geocoding.prepared import Statement
 # given as parallel arrays) and returns three kinds of row:
 #   'c'  a candidate of a branch: gazetteer entry, trigram similarity, and
 #        - when the branch names an area ($6): for streets, the point of the street inside that
-#          area (geo_streetpart) or nearest to it, how far the street is from it and how long
-#          it runs inside;
+#          area or nearest to it (geo_streetpart, or for streets far from it their own point),
+#          how far the street is from it and how long it runs inside;
 #        - when a branch is the context of a relative query ($8): for places of the other
 #          branches, the distance to the nearest of the context's three best streets;
 #   'x'  for intersections ($7): where a street of branch 1 crosses (or passes within 25 m of)
@@ -30,7 +30,7 @@ from geo.geocoding.prepared import Statement
 # rank first (or NULL), $5 how many rows per branch, $6 the area to narrow to (or NULL),
 # $7 compute crossings of branches 1 and 2, $8 the context branch (0: none).
 FORWARD = Statement(
-    "geo_forward_v7",
+    "geo_forward_v8",
     ("text[]", "text[]", "text[]", "text[]", "int[]", "bigint[]", "boolean", "int"),
     """
 WITH p AS (
@@ -88,15 +88,15 @@ side_b AS MATERIALIZED (
 SELECT 'c' AS row, r.branch, r.kind, r.key, r.label, r.weight, r.street_id, r.place_id,
        r.area_id, ST_X(r.point), ST_Y(r.point), r.uncertainty_m, r.sim,
        coalesce(ST_X(sp.point), ST_X(o.pt)), coalesce(ST_Y(sp.point), ST_Y(o.pt)),
-       CASE WHEN sp.id IS NOT NULL THEN 0.0 ELSE o.away_m END, sp.length_m, c.context_m
+       coalesce(sp.distance_m, o.away_m), sp.length_m, c.context_m
 FROM ranked r
 LEFT JOIN geo_streetpart sp ON sp.street_id = r.street_id AND sp.area_id = r.in_area
--- A street that does not run through the area: how far it is, and its point nearest to it.
+-- A street that neither runs through the area nor passes near it (geo_streetpart has both):
+-- how far its representative point is from the area.
 LEFT JOIN LATERAL (
-    SELECT ST_Distance(s.geom, a.geom) * 111195.0 AS away_m,
-           ST_ClosestPoint(s.geom, a.geom) AS pt
-    FROM geo_street s JOIN geo_adminarea a ON a.id = r.in_area
-    WHERE r.kind = 'street' AND r.in_area IS NOT NULL AND sp.id IS NULL AND s.id = r.street_id
+    SELECT ST_Distance(r.point, a.geom) * 111195.0 AS away_m, r.point AS pt
+    FROM geo_adminarea a
+    WHERE r.kind = 'street' AND r.in_area IS NOT NULL AND sp.id IS NULL AND a.id = r.in_area
 ) o ON true
 LEFT JOIN LATERAL (
     SELECT min(ST_Distance(r.point, s.geom)) * 111195.0 AS context_m

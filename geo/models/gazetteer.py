@@ -49,18 +49,23 @@ class GazetteerEntry(models.Model):
 
 
 class StreetPart(models.Model):
-    """The part of a street inside one kelurahan or kecamatan, for "Jl. X, kel. Y".
+    """Where a street meets one kelurahan or kecamatan, for "Jl. X, kel. Y".
 
-    ``point`` is the point of that part nearest its centroid and ``length_m`` its length.
-    Clipping a street by an area polygon at query time cost a few milliseconds per candidate;
-    these rows are computed with the gazetteer (``rebuild_gazetteer``) whenever streets or
-    areas change.
+    For a street that runs through the area: ``point`` is the point of its part inside nearest
+    that part's centroid, ``length_m`` the part's length and ``distance_m`` 0. For a street that
+    passes within ``NEAR_M`` of the area without entering it: its point nearest the area, length
+    0 and the distance. Clipping streets by area polygons (and measuring line-to-polygon
+    distances) at query time cost milliseconds per candidate; these rows are computed with the
+    gazetteer (``rebuild_gazetteer``) whenever streets or areas change.
     """
+
+    NEAR_M = 250.0
 
     street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey(AdminArea, on_delete=models.CASCADE, related_name="+")
     point = models.PointField(srid=4326)
     length_m = models.FloatField()
+    distance_m = models.FloatField(default=0.0)
 
     class Meta:
         verbose_name = _("bagian jalan di wilayah")

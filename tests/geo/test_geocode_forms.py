@@ -168,15 +168,26 @@ def test_a_renamed_kelurahan_is_found_without_a_restart(pekanbaru):
 
 def test_street_parts_add_up_to_the_street(pekanbaru):
     street = Street.objects.get(name="Setia Maharaja")
-    parts = StreetPart.objects.filter(street=street, area__level="kelurahan")
+    parts = StreetPart.objects.filter(street=street, area__level="kelurahan", length_m__gt=0)
     assert parts.count() >= 2
     total = sum(p.length_m for p in parts)
     assert total == pytest.approx(street.length_m, rel=0.02)
     for part in parts:
         # On the street, inside the area (a part that is a short stub along the boundary may
         # sit a rounding error outside it).
+        assert part.distance_m == 0
         assert metres(part.point, street.geom) < 0.5
         assert metres(part.point, part.area.geom) < 0.5
+
+
+def test_streets_passing_near_an_area_have_their_nearest_point_and_distance(pekanbaru):
+    near = StreetPart.objects.filter(length_m=0, distance_m__gt=1).select_related("street", "area")
+    assert near.count() > 100
+    for part in near.order_by("id")[:: max(1, near.count() // 25)]:
+        assert part.distance_m <= StreetPart.NEAR_M
+        assert metres(part.point, part.street.geom) < 0.5
+        assert metres(part.point, part.area.geom) == pytest.approx(part.distance_m, rel=0.01, abs=1)
+        assert not part.street.geom.intersects(part.area.geom)
 
 
 def test_a_session_that_lost_its_prepared_statements_prepares_them_again(pekanbaru):
