@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import statistics
+import time
 from collections import defaultdict
 from pathlib import Path
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
 
-from bench.harness import Result, measure
+from bench.harness import Result, Timing
 from geo.geocoding.forward import geocode
 from geo.geocoding.reverse import reverse
 from geo.models import AdminArea
@@ -66,6 +69,56 @@ def quality(items: list[dict]) -> tuple[dict, list[dict]]:
     return per_kind, misses
 
 
+class _Counter:
+    """A connection execute wrapper counting the statements of the current call."""
+
+    def __init__(self, counts: list[int]):
+        self.counts = counts
+
+    def __call__(self, execute, sql, params, many, context):
+        self.counts[-1] += 1
+        return execute(sql, params, many, context)
+
+
+def interleaved(ours, floor, n: int, warmup: int = 20) -> tuple[Timing, Timing]:
+    """Time ``ours`` and ``floor`` alternately, call by call."""
+    for _ in range(warmup):
+        ours()
+        floor()
+    a, b = [], []
+    for _ in range(n):
+        start = time.perf_counter()
+        ours()
+        a.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        floor()
+        b.append((time.perf_counter() - start) * 1000)
+    return Timing(a), Timing(b)
+
+
+def _backend_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process on this machine, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_call(fn, n: int) -> tuple[float, float] | None:
+    """Mean CPU milliseconds per call in this process and in its database backend: unlike wall
+    time, hardly changed by what else the shared machine runs. None when the database is not
+    a local process."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        db0 = _backend_cpu_s(pid)
+    except OSError:
+        return None
+    own0 = time.process_time()
+    for _ in range(n):
+        fn()
+    return (time.process_time() - own0) * 1000 / n, (_backend_cpu_s(pid) - db0) * 1000 / n
+
+
 def run() -> list[Result]:
     results: list[Result] = []
     items = load_eval()
@@ -81,11 +134,22 @@ def run() -> list[Result]:
     for miss in misses[:60]:
         print(f"    miss [{miss['kind']}] {miss['query']!r} -> {miss['got']!r}")
 
-    # Latency: forward queries from the set, reverse at random points in the city.
+    # Statements per forward geocode, counted on the connection.
+    counts = []
+    with connection.execute_wrapper(_Counter(counts)):
+        for item in items:
+            counts.append(0)
+            geocode(item["query"])
+    print(
+        f"    statements per forward geocode: mean {statistics.mean(counts):.2f},"
+        f" max {max(counts)} (first call on a connection: +1 to prepare)"
+    )
+
+    # Latency: forward queries from the set, reverse at random points in the city. Ours and the
+    # floor alternate call by call, so both see the same load on this shared machine.
     rng = random.Random(112)
     queries = [item["query"] for item in items]
     cycle = iter(queries * 3)
-    forward = measure(lambda: geocode(next(cycle)), n=min(600, len(queries) * 3), warmup=20)
 
     with connection.cursor() as cursor:
 
@@ -97,12 +161,13 @@ def run() -> list[Result]:
             )
             cursor.fetchall()
 
-        floor_fwd = measure(trigram_floor, n=600)
+        forward, floor_fwd = interleaved(
+            lambda: geocode(next(cycle)), trigram_floor, n=min(600, len(queries) * 3)
+        )
         city = AdminArea.objects.city().get()
         x0, y0, x1, y1 = city.geom.extent
         points = [(rng.uniform(y0, y1), rng.uniform(x0, x1)) for _ in range(2000)]
         it = iter(points * 2)
-        rev = measure(lambda: reverse(*next(it)), n=1000)
         it2 = iter(points * 2)
 
         def reverse_floor():
@@ -116,7 +181,26 @@ def run() -> list[Result]:
             )
             cursor.fetchone()
 
-        floor_rev = measure(reverse_floor, n=1000)
+        rev, floor_rev = interleaved(lambda: reverse(*next(it)), reverse_floor, n=1000)
+        # CPU per call, in this process and in the database backend (load-independent).
+        cycle_cpu = iter(queries * 3)
+        cpu = {
+            "forward": cpu_per_call(lambda: geocode(next(cycle_cpu)), len(queries)),
+            "forward floor": cpu_per_call(trigram_floor, len(queries)),
+            "reverse": cpu_per_call(lambda: reverse(*next(it)), 1000),
+            "reverse floor": cpu_per_call(reverse_floor, 1000),
+        }
+    for label, value in cpu.items():
+        if value is not None:
+            print(
+                f"    CPU per call, {label}: python {value[0]:.2f} ms + database {value[1]:.2f} ms"
+            )
+    for label, ours, floor in (("forward", forward, floor_fwd), ("reverse", rev, floor_rev)):
+        print(
+            f"    {label}: ours p50 {ours.median:.2f} p95 {ours.pct(95):.2f}"
+            f" p99 {ours.pct(99):.2f} ms | floor p50 {floor.median:.2f} p95 {floor.pct(95):.2f}"
+            f" p99 {floor.pct(99):.2f} ms"
+        )
 
     results.append(
         Result(
@@ -176,4 +260,19 @@ def run() -> list[Result]:
             target="p99 <= 5 ms",
         )
     )
+    for label, floor_label in (
+        ("forward", "one trigram query on street names"),
+        ("reverse", "point-in-polygon + nearest road"),
+    ):
+        ours_cpu, floor_cpu = cpu[label], cpu[f"{label} floor"]
+        if ours_cpu is not None and floor_cpu is not None:
+            results.append(
+                Result(
+                    f"{label} geocode CPU (python + database)",
+                    "mean ms",
+                    sum(ours_cpu),
+                    sum(floor_cpu),
+                    floor_label,
+                )
+            )
     return results

@@ -14,12 +14,18 @@ class GeoConfig(AppConfig):
 
 def set_trigram_thresholds(sender, connection, **kwargs):
     """pg_trgm's `%` / `<%` operators use these thresholds; the defaults (0.3 / 0.6) miss
-    typo'd names callers give. Set once per connection so the GIN indexes can be used."""
+    typo'd names callers give. Set once per connection so the GIN indexes can be used.
+
+    Prepared statements (only the geocoder's: Django binds parameters on the client and never
+    prepares) keep one generic plan: PostgreSQL's default re-plans the forward statement on
+    every call (its generic plan's estimate is higher), and planning it cost as much as running
+    it."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.similarity_threshold', %s, false),"
-            " set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            ["0.25", "0.5"],
+            " set_config('pg_trgm.word_similarity_threshold', %s, false),"
+            " set_config('plan_cache_mode', %s, false)",
+            ["0.25", "0.5", "force_generic_plan"],
         )

@@ -127,6 +127,8 @@ FILLERS = frozenset(
         "nmr",
     }
 )
+# The city and province, as said after an address.
+CITY_WORDS = frozenset({"kota", "pekanbaru", "pku", "riau", "provinsi", "prov"})
 _NUMBER = re.compile(r"\b(?:no|nomor|nmr|nomer)\.?\s*(\d+[a-z]?)\b")
 _RT_RW = re.compile(r"\brt\.?\s*0*(\d{1,3})\s*(?:/|\s|,)?\s*(?:rw\.?\s*0*(\d{1,3}))?")
 _RW_ONLY = re.compile(r"\brw\.?\s*0*(\d{1,3})")
@@ -134,6 +136,25 @@ _PUNCT = re.compile(r"[^\w\s-]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 _OLD_SPELLINGS = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("ch", "kh"))
 _DOUBLED = re.compile(r"([a-z])\1+")
+# Roman numerals number the branches of a street ("Gg. Kuantan VII", "Jl. A.Yani 1"): they are
+# read as digits, before doubled letters are collapsed (which would make "iii" an "i").
+ROMAN = {
+    "i": "1",
+    "ii": "2",
+    "iii": "3",
+    "iv": "4",
+    "v": "5",
+    "vi": "6",
+    "vii": "7",
+    "viii": "8",
+    "ix": "9",
+    "x": "10",
+    "xi": "11",
+    "xii": "12",
+    "xiii": "13",
+    "xiv": "14",
+    "xv": "15",
+}
 
 
 def fold(text: str) -> str:
@@ -166,6 +187,9 @@ def name_key(text: str, *, keep_titles: bool = False) -> str:
             continue
         if len(word) == 1 and not word.isdigit() and i < len(tokens) - 1:
             continue  # initials: "A. Yani" → "yani"; a last letter is a numeral ("Cendrawasih I")
+        if i > 0 and word in ROMAN:
+            words.append(ROMAN[word])  # "Kuantan VII" → "kuantan 7", like "Kuantan 7"
+            continue
         words.append(spelling_key(word))
     return " ".join(words)
 
@@ -188,6 +212,9 @@ class ParsedQuery:
     rw: str | None = None
     area: str | None = None  # key of the kelurahan/kecamatan named with a marker
     area_level: str | None = None  # "kelurahan" | "kecamatan"
+    # The area as said, city name included: "Pekanbaru Kota" is a kecamatan, while in
+    # "Sail Pekanbaru" the city follows the kecamatan (geo.geocoding.forward tries both).
+    area_said: str | None = None
     relative: str | None = None  # in_front_of, near, ...
     relative_m: float | None = None
     intersection: tuple[str, str] | None = None  # keys of the two streets
@@ -200,7 +227,7 @@ def _take_area(text: str, parsed: ParsedQuery) -> str:
     "Kantor kelurahan X" is the office, a landmark, not an area qualifier."""
     pattern = re.compile(
         r"(?<!kantor )\b(kel|kelurahan|desa|ds|kec|kecamatan|kecmatan)\b\.?\s+([^,;]+?)"
-        r"(?=$|[,;]|\s+(?:kel|kelurahan|kec|kecamatan|kota|rt|rw)\b)"
+        r"(?=$|[,;]|\s+(?:kel|kelurahan|kec|kecamatan|rt|rw)\b|\s+kota\s+(?:pekanbaru|pku)\b)"
     )
     found = list(pattern.finditer(text))
     for match in found:
@@ -210,7 +237,19 @@ def _take_area(text: str, parsed: ParsedQuery) -> str:
         )
         if key and (parsed.area is None or level == "kelurahan"):
             parsed.area, parsed.area_level = key, level
+            parsed.area_said = name_key(match.group(2))
     return pattern.sub(" ", text) if found else text
+
+
+def _is_name_word(words: list[str], i: int) -> bool:
+    """ "Ujung" (end) after a name is part of it: "Jl. Riau Ujung" is a street of its own, the
+    extension of Jl. Riau. It is a relative word only first ("ujung jalan Riau") or before a
+    street prefix ("di ujung gang Amal")."""
+    if words[i] != "ujung":
+        return False
+    named_before = [w for w in words[:i] if w not in FILLERS and w not in STREET_PREFIXES]
+    after = words[i + 1 : i + 2]
+    return bool(named_before) and not (after and after[0] in STREET_PREFIXES)
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -260,7 +299,7 @@ def parse_query(text: str) -> ParsedQuery:
     # Relative word: "depan RSUD Arifin Achmad", "Jl. Sudirman dekat Mal SKA". What follows the
     # word is the landmark; what comes before it (a street, usually) is context.
     for i, word in enumerate(words):
-        if word in RELATIVE_WORDS:
+        if word in RELATIVE_WORDS and not _is_name_word(words, i):
             parsed.relative, parsed.relative_m = RELATIVE_WORDS[word]
             before, after = words[:i], words[i + 1 :]
             if after:
@@ -271,6 +310,8 @@ def parse_query(text: str) -> ParsedQuery:
             break
 
     kept = [w for w in words if w not in FILLERS]
+    if parsed.area and all(w in CITY_WORDS for w in kept):
+        kept = []  # "kec. Sail, kota Pekanbaru": the city after an area says nothing more
     parsed.main_raw = " ".join(kept)
     parsed.main = name_key(parsed.main_raw)
     return parsed

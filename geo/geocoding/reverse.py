@@ -1,15 +1,16 @@
-"""Reverse geocoding: a point → kelurahan, kecamatan, nearest street and landmark."""
+"""Reverse geocoding: a point → kelurahan, kecamatan, nearest street and landmark (one prepared
+statement, so its plan stays warm on the connection)."""
 
 from __future__ import annotations
 
 from django.db import connection
 
-from geo.geocoding import sql
+from geo.geocoding import prepared, sql
 
 
 def reverse(lat: float, lon: float) -> dict:
     with connection.cursor() as cursor:
-        cursor.execute(sql.REVERSE, {"lat": lat, "lon": lon})
+        prepared.execute(cursor, sql.REVERSE, [lon, lat])
         (
             inside_city,
             kel_code,

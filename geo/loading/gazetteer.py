@@ -6,13 +6,21 @@ Keys are computed in Python with the same normaliser the queries go through
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 
 from geo.choices import PlaceKind, PositionQuality
+from geo.geocoding import normalize
 from geo.geocoding.normalize import compact, name_key
-from geo.models import GazetteerEntry
+from geo.loading.common import is_current, record
+from geo.models import GazetteerEntry, StreetPart
+
+# The keys depend on the normaliser: the index is rebuilt when its source changes.
+LAYER = "gazetteer"
 
 STREET_WEIGHT = {
     "arteri": 1.0,
@@ -63,6 +71,43 @@ SELECT id, level, name, aliases, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnS
 FROM geo_adminarea WHERE level IN ('kelurahan', 'kecamatan')
 """
 _PLACES = "SELECT id, name, kind, aliases, position, ST_X(point), ST_Y(point) FROM geo_place"
+# Where every street meets every kelurahan and kecamatan (geo.StreetPart). The areas are cut
+# into pieces of at most 48 vertices first, so each clip or distance is small (6 s instead of
+# 10 s for the whole city). First the parts inside, then the streets that only pass near.
+_AREA_PIECES = """
+CREATE TEMP TABLE geo_area_pieces ON COMMIT DROP AS
+SELECT a.id AS area_id, ST_Subdivide(a.geom, 48) AS geom
+FROM geo_adminarea a WHERE a.level IN ('kelurahan', 'kecamatan');
+CREATE INDEX ON geo_area_pieces USING gist (geom);
+ANALYZE geo_area_pieces;
+"""
+_STREET_PARTS_INSIDE = """
+INSERT INTO geo_streetpart (street_id, area_id, point, length_m, distance_m)
+WITH clipped AS (
+    SELECT s.id AS street_id, p.area_id,
+           CASE WHEN ST_Within(s.geom, p.geom) THEN s.geom
+                ELSE ST_CollectionExtract(ST_Intersection(s.geom, p.geom), 2) END AS inside
+    FROM geo_area_pieces p JOIN geo_street s ON ST_Intersects(s.geom, p.geom)
+)
+SELECT street_id, area_id, ST_ClosestPoint(g, ST_Centroid(g)), ST_Length(g::geography), 0.0
+FROM (
+    SELECT street_id, area_id, ST_Collect(inside) AS g
+    FROM clipped WHERE NOT ST_IsEmpty(inside) GROUP BY street_id, area_id
+) parts
+"""
+# Planar distance in degrees times 111,195 m (within 1 percent at 0.5° N).
+_STREET_PARTS_NEAR = """
+INSERT INTO geo_streetpart (street_id, area_id, point, length_m, distance_m)
+SELECT DISTINCT ON (s.id, p.area_id)
+       s.id, p.area_id, ST_ClosestPoint(s.geom, p.geom), 0.0,
+       ST_Distance(s.geom, p.geom) * 111195.0
+FROM geo_area_pieces p
+JOIN geo_street s ON ST_DWithin(s.geom, p.geom, %(near_m)s / 111195.0)
+WHERE NOT EXISTS (
+    SELECT 1 FROM geo_streetpart x WHERE x.street_id = s.id AND x.area_id = p.area_id
+)
+ORDER BY s.id, p.area_id, ST_Distance(s.geom, p.geom)
+"""
 
 
 def _entries_for(names: list[str], label: str, **fields) -> list[GazetteerEntry]:
@@ -77,6 +122,15 @@ def _entries_for(names: list[str], label: str, **fields) -> list[GazetteerEntry]
             GazetteerEntry(key=key, compact=compact(key), label=label, is_alias=i > 0, **fields)
         )
     return entries
+
+
+def normalizer_checksum() -> str:
+    return hashlib.sha256(Path(normalize.__file__).read_bytes()).hexdigest()
+
+
+def gazetteer_is_current() -> bool:
+    """True when the index was built by this normaliser (and exists)."""
+    return is_current(LAYER, normalizer_checksum()) and GazetteerEntry.objects.exists()
 
 
 @transaction.atomic
@@ -120,6 +174,12 @@ def rebuild_gazetteer() -> int:
             )
         GazetteerEntry.objects.all().delete()
         GazetteerEntry.objects.bulk_create(entries, batch_size=2000)
+        StreetPart.objects.all().delete()
+        cursor.execute(_AREA_PIECES)
+        cursor.execute(_STREET_PARTS_INSIDE)
+        cursor.execute(_STREET_PARTS_NEAR, {"near_m": StreetPart.NEAR_M})
         # Fresh statistics, or the planner keeps its empty-table plans (sequential scans).
         cursor.execute("ANALYZE geo_gazetteerentry")
+        cursor.execute("ANALYZE geo_streetpart")
+    record(LAYER, "geo/geocoding/normalize.py", normalizer_checksum(), len(entries))
     return len(entries)

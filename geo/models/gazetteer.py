@@ -46,3 +46,30 @@ class GazetteerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.label}"
+
+
+class StreetPart(models.Model):
+    """Where a street meets one kelurahan or kecamatan, for "Jl. X, kel. Y".
+
+    For a street that runs through the area: ``point`` is the point of its part inside nearest
+    that part's centroid, ``length_m`` the part's length and ``distance_m`` 0. For a street that
+    passes within ``NEAR_M`` of the area without entering it: its point nearest the area, length
+    0 and the distance. Clipping streets by area polygons (and measuring line-to-polygon
+    distances) at query time cost milliseconds per candidate; these rows are computed with the
+    gazetteer (``rebuild_gazetteer``) whenever streets or areas change.
+    """
+
+    NEAR_M = 250.0
+
+    street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(AdminArea, on_delete=models.CASCADE, related_name="+")
+    point = models.PointField(srid=4326)
+    length_m = models.FloatField()
+    distance_m = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("bagian jalan di wilayah")
+        verbose_name_plural = _("bagian jalan di wilayah")
+        constraints = [
+            models.UniqueConstraint(fields=["street", "area"], name="geo_streetpart_unique")
+        ]

@@ -98,8 +98,52 @@ def test_traffic_lights_and_roundabouts_name_a_crossing():
 
 
 def test_a_trailing_letter_is_a_numeral_not_an_initial():
-    assert name_key("Jl. Cendrawasih I") == "cendrawasih i" != name_key("Jl. Cendrawasih")
+    assert name_key("Jl. Cendrawasih I") == "cendrawasih 1" != name_key("Jl. Cendrawasih")
     assert name_key("A. Yani") == "yani"
+
+
+@pytest.mark.parametrize(
+    ("spoken", "key"),
+    [
+        ("Gg. Kuantan VII", "kuantan 7"),
+        ("Jl. Kuantan VI", "kuantan 6"),
+        ("gang Tanjung Batu III", "tanjung batu 3"),
+        ("Jl. Sidodadi II", "sidodadi 2"),
+        ("Jl. Yos Sudarso XIII", "yos sudarso 13"),
+        ("Gg. I", "1"),
+    ],
+)
+def test_roman_numerals_are_read_as_numbers(spoken, key):
+    # Collapsing doubled letters must not turn III into I or VII into VI.
+    assert name_key(spoken) == key
+
+
+def test_roman_and_arabic_branch_numbers_meet():
+    assert name_key("Jalan Ahmad Yani I") == name_key("Jl. Ahmad Yani 1")
+    assert name_key("Gg. Tg Batu III") != name_key("Gg. Tg Batu I")
+
+
+@pytest.mark.parametrize(
+    ("spoken", "main"),
+    [
+        ("Jln. Riau Ujung No. 166", "riau ujung"),
+        ("Gg. Proyek Baru Ujung", "proyek baru ujung"),
+        ("jl tuanku tambusai ujung, kel. labuh baru barat", "tuanku tambusai ujung"),
+    ],
+)
+def test_ujung_after_a_name_is_part_of_the_street_name(spoken, main):
+    parsed = parse_query(spoken)
+    assert parsed.main == main
+    assert parsed.relative is None
+
+
+@pytest.mark.parametrize(
+    ("spoken", "main"),
+    [("ujung jalan Riau", "riau"), ("di ujung gang Amal", "amal")],
+)
+def test_ujung_before_a_street_is_still_a_relative_word(spoken, main):
+    parsed = parse_query(spoken)
+    assert (parsed.relative, parsed.main) == ("end_of", main)
 
 
 def test_the_city_name_after_a_kecamatan_is_not_part_of_it():

@@ -4,10 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from geo.loading import FixtureError
 from geo.loading.admin import load_admin_areas
-from geo.loading.gazetteer import rebuild_gazetteer
+from geo.loading.gazetteer import gazetteer_is_current, rebuild_gazetteer
 from geo.loading.places import PLACES_FILE, load_places
 from geo.loading.roads import ROADS_FILE, load_roads
-from geo.models import GazetteerEntry
 
 
 class Command(BaseCommand):
@@ -28,7 +27,7 @@ class Command(BaseCommand):
             if PLACES_FILE.exists():
                 results.append(load_places(force=force))
             changed = any(not r.skipped for r in results)
-            if changed or not GazetteerEntry.objects.exists():
+            if changed or not gazetteer_is_current():
                 entries = rebuild_gazetteer()
                 self.stdout.write(f"==> gazetteer: {entries} names indexed")
         except FixtureError as exc:
