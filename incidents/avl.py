@@ -1,17 +1,17 @@
 """AVL ingest: batches of fixes from a vehicle gateway.
 
 Each fix is checked on its own, in one pass over the batch: its shape (an object or a GeoJSON
-Point feature), the unit (one query for the batch's codes), an ISO 8601 time with a zone that is
-neither far in the future nor too old, coordinates and speed/heading/accuracy in range, and not
-twice in the batch. Bad fixes are answered with their reason; the rest are stored.
+Point feature), the unit (codes kept in a small cache, looked up when new), an ISO 8601 time with
+a zone that is neither far in the future nor too old, coordinates and speed/heading/accuracy in
+range, and not twice in the batch. Bad fixes are answered with their reason; the rest are stored.
 
 The good fixes go straight into the history with one binary COPY, the same path as a bare bulk
 load. A fix already stored (a gateway resending a batch) makes that COPY fail on the primary key:
-the batch is then staged in a temporary table and inserted with ON CONFLICT DO NOTHING, which
-tells which fixes were duplicates. Then one UPDATE moves each unit's last position, only forward
-in time (fixes arriving out of order never move a unit back). The wall hears of the moves through
-the throttled ``units.positions`` live event (incidents.live.coalesce): a burst of batches becomes
-at most one event per window.
+the transaction is rolled back and the batch is done again the slow way, staged in a temporary
+table and inserted with ON CONFLICT DO NOTHING, which tells which fixes were duplicates. Then one
+UPDATE moves each unit's last position, only forward in time (fixes arriving out of order never
+move a unit back). The wall hears of the moves through the throttled ``units.positions`` live
+event (incidents.live.coalesce): a burst of batches becomes at most one event per window.
 """
 
 from __future__ import annotations
@@ -153,11 +153,28 @@ def _fix(raw, units: dict, latest: datetime, oldest: datetime, parse=datetime.fr
     )
 
 
-def _units(fixes: list) -> dict[str, int]:
-    codes = list({_unit_code(raw) for raw in fixes} - {""})
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT code, id FROM incidents_unit WHERE code = ANY(%s)", [codes])
-        return dict(cursor.fetchall())
+# Unit code → id, kept between batches (a gateway sends the same units every second). A code not
+# in it is looked up; the whole map is re-read after UNIT_CACHE_S, and at once when the database
+# refuses a batch (a unit deleted meanwhile).
+UNIT_CACHE_S = 60.0
+_unit_cache: dict[str, int] = {}
+_unit_cache_at = 0.0
+
+
+def _units(fixes: list, fresh: bool = False) -> dict[str, int]:
+    import time
+
+    global _unit_cache, _unit_cache_at
+    now = time.monotonic()
+    if fresh or now - _unit_cache_at > UNIT_CACHE_S:
+        _unit_cache, _unit_cache_at = {}, now
+    codes = {_unit_code(raw) for raw in fixes} - {""}
+    missing = [c for c in codes if c not in _unit_cache]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT code, id FROM incidents_unit WHERE code = ANY(%s)", [missing])
+            _unit_cache = {**_unit_cache, **dict(cursor.fetchall())}
+    return _unit_cache
 
 
 def _copy_rows(cursor, table: str, good: list[tuple]) -> None:
@@ -170,10 +187,17 @@ def _copy_rows(cursor, table: str, good: list[tuple]) -> None:
 
 
 def ingest(fixes: list) -> Outcome:
+    try:
+        return _ingest(fixes, resent=False)
+    except IntegrityError:  # fixes stored before (or a unit deleted meanwhile): the slow path
+        return _ingest(fixes, resent=True)
+
+
+def _ingest(fixes: list, resent: bool) -> Outcome:
     outcome = Outcome()
     now = timezone.now()
     latest, oldest = now + FUTURE_SLACK, now - OLDEST
-    units = _units(fixes)
+    units = _units(fixes, fresh=resent)
     good, indices, seen = [], [], set()
     newest: dict[int, tuple] = {}
     for index, raw in enumerate(fixes):
@@ -196,10 +220,9 @@ def ingest(fixes: list) -> Outcome:
         outcome.duplicates = len(outcome.duplicate_indices)
         return outcome
     with transaction.atomic(), connection.cursor() as cursor:
-        try:
-            with transaction.atomic():
-                _copy_rows(cursor, "incidents_unitposition", good)
-        except IntegrityError:  # some were stored before: insert the others, name the repeats
+        if not resent:
+            _copy_rows(cursor, "incidents_unitposition", good)
+        else:  # insert those not stored yet, and name the repeats
             cursor.execute(_STAGE)
             _copy_rows(cursor, "avl_in", good)
             cursor.execute(_INSERT_NEW)
