@@ -69,6 +69,22 @@ def test_duplicates_and_late_fixes_never_move_a_unit_back(token_client, pekanbar
     assert history(unit) == 2
 
 
+def test_a_unit_deleted_after_its_last_batch_is_unknown_not_an_error(token_client, pekanbaru):
+    client = token_client("operator")
+    make_unit("amb-gone", 101.44, 0.50, fresh=False)
+    make_unit("amb-stays", 101.44, 0.50, fresh=False)
+    assert (
+        client.post(URL, [fix("amb-gone", 3), fix("amb-stays", 3)], format="json").json()["stored"]
+        == 2
+    )
+    Unit.objects.filter(code="amb-gone").delete()
+    response = client.post(URL, [fix("amb-gone", 2), fix("amb-stays", 2)], format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["stored"] == 1
+    assert body["rejected"] == [{"index": 0, "reason": "unknown unit 'amb-gone'"}]
+
+
 def test_geojson_batches_and_the_live_event(token_client, pekanbaru):
     make_unit("fire-9", 101.44, 0.50, agency="damkar", kind="fire_engine", fresh=False)
     collection = {
