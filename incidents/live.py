@@ -185,7 +185,7 @@ def coalesce(kind: str, ids) -> None:
         return
     if acquired:
         _record_built(kind, sorted(set(ids) | set(pending)))
-        transaction.on_commit(lambda: _schedule(kind, token), robust=True)
+        _schedule(kind, token)  # even if this transaction rolls back, the window ends checked
     else:
         transaction.on_commit(lambda: _mark(kind, token, ids), robust=True)
 
