@@ -122,11 +122,12 @@ def _fix(raw, units: dict, latest: datetime, oldest: datetime, parse=datetime.fr
         props.setdefault("lon", coords[0])
         props.setdefault("lat", coords[1])
         raw = props
-    unit = raw.get("unit")
+    get = raw.get
+    unit = get("unit")
     unit_id = units.get(unit if type(unit) is str else ("" if unit is None else str(unit)))
     if unit_id is None:
         raise BadFix(f"unknown unit {unit!r}")
-    at = raw.get("time")
+    at = get("time")
     try:
         # datetime.fromisoformat (C; Python 3.11 accepts "Z") is fast and strict.
         when = parse(at) if type(at) is str else None
@@ -138,19 +139,22 @@ def _fix(raw, units: dict, latest: datetime, oldest: datetime, parse=datetime.fr
         raise BadFix("time is in the future")
     if when < oldest:
         raise BadFix("time is more than 7 days old")
-    lon = _number(raw.get("lon"), "lon", -180, 180)
-    lat = _number(raw.get("lat"), "lat", -90, 90)
+    # Inline fast paths for the usual JSON floats; _number judges everything else.
+    lon, lat = get("lon"), get("lat")
+    if type(lon) is not float or not -180.0 <= lon <= 180.0:
+        lon = _number(lon, "lon", -180, 180)
+    if type(lat) is not float or not -90.0 <= lat <= 90.0:
+        lat = _number(lat, "lat", -90, 90)
     if lon is None or lat is None:
         raise BadFix("lon and lat are required")
-    return (
-        unit_id,
-        when,
-        lon,
-        lat,
-        _number(raw.get("speed_kmh"), "speed_kmh", 0, 400),
-        _number(raw.get("heading_deg"), "heading_deg", 0, 360),
-        _number(raw.get("accuracy_m"), "accuracy_m", 0, 100_000),
-    )
+    speed, heading, accuracy = get("speed_kmh"), get("heading_deg"), get("accuracy_m")
+    if speed is not None and (type(speed) is not float or not 0.0 <= speed <= 400.0):
+        speed = _number(speed, "speed_kmh", 0, 400)
+    if heading is not None and (type(heading) is not float or not 0.0 <= heading <= 360.0):
+        heading = _number(heading, "heading_deg", 0, 360)
+    if accuracy is not None and (type(accuracy) is not float or not 0.0 <= accuracy <= 1e5):
+        accuracy = _number(accuracy, "accuracy_m", 0, 100_000)
+    return (unit_id, when, lon, lat, speed, heading, accuracy)
 
 
 # Unit code → id, kept between batches (a gateway sends the same units every second). A code not
