@@ -1,17 +1,17 @@
 """AVL ingest: batches of fixes from a vehicle gateway.
 
 Each fix is checked on its own, in one pass over the batch: its shape (an object or a GeoJSON
-Point feature), the unit (one query for the batch's codes), an ISO 8601 time with a zone that is
-neither far in the future nor too old, coordinates and speed/heading/accuracy in range, and not
-twice in the batch. Bad fixes are answered with their reason; the rest are stored.
+Point feature), the unit (codes kept in a small cache, looked up when new), an ISO 8601 time with
+a zone that is neither far in the future nor too old, coordinates and speed/heading/accuracy in
+range, and not twice in the batch. Bad fixes are answered with their reason; the rest are stored.
 
 The good fixes go straight into the history with one binary COPY, the same path as a bare bulk
 load. A fix already stored (a gateway resending a batch) makes that COPY fail on the primary key:
-the batch is then staged in a temporary table and inserted with ON CONFLICT DO NOTHING, which
-tells which fixes were duplicates. Then one UPDATE moves each unit's last position, only forward
-in time (fixes arriving out of order never move a unit back). The wall hears of the moves through
-the throttled ``units.positions`` live event (incidents.live.coalesce): a burst of batches becomes
-at most one event per window.
+the transaction is rolled back and the batch is done again the slow way, staged in a temporary
+table and inserted with ON CONFLICT DO NOTHING, which tells which fixes were duplicates. Then one
+UPDATE moves each unit's last position, only forward in time (fixes arriving out of order never
+move a unit back). The wall hears of the moves through the throttled ``units.positions`` live
+event (incidents.live.coalesce): a burst of batches becomes at most one event per window.
 """
 
 from __future__ import annotations
@@ -122,11 +122,12 @@ def _fix(raw, units: dict, latest: datetime, oldest: datetime, parse=datetime.fr
         props.setdefault("lon", coords[0])
         props.setdefault("lat", coords[1])
         raw = props
-    unit = raw.get("unit")
+    get = raw.get
+    unit = get("unit")
     unit_id = units.get(unit if type(unit) is str else ("" if unit is None else str(unit)))
     if unit_id is None:
         raise BadFix(f"unknown unit {unit!r}")
-    at = raw.get("time")
+    at = get("time")
     try:
         # datetime.fromisoformat (C; Python 3.11 accepts "Z") is fast and strict.
         when = parse(at) if type(at) is str else None
@@ -138,26 +139,46 @@ def _fix(raw, units: dict, latest: datetime, oldest: datetime, parse=datetime.fr
         raise BadFix("time is in the future")
     if when < oldest:
         raise BadFix("time is more than 7 days old")
-    lon = _number(raw.get("lon"), "lon", -180, 180)
-    lat = _number(raw.get("lat"), "lat", -90, 90)
+    # Inline fast paths for the usual JSON floats; _number judges everything else.
+    lon, lat = get("lon"), get("lat")
+    if type(lon) is not float or not -180.0 <= lon <= 180.0:
+        lon = _number(lon, "lon", -180, 180)
+    if type(lat) is not float or not -90.0 <= lat <= 90.0:
+        lat = _number(lat, "lat", -90, 90)
     if lon is None or lat is None:
         raise BadFix("lon and lat are required")
-    return (
-        unit_id,
-        when,
-        lon,
-        lat,
-        _number(raw.get("speed_kmh"), "speed_kmh", 0, 400),
-        _number(raw.get("heading_deg"), "heading_deg", 0, 360),
-        _number(raw.get("accuracy_m"), "accuracy_m", 0, 100_000),
-    )
+    speed, heading, accuracy = get("speed_kmh"), get("heading_deg"), get("accuracy_m")
+    if speed is not None and (type(speed) is not float or not 0.0 <= speed <= 400.0):
+        speed = _number(speed, "speed_kmh", 0, 400)
+    if heading is not None and (type(heading) is not float or not 0.0 <= heading <= 360.0):
+        heading = _number(heading, "heading_deg", 0, 360)
+    if accuracy is not None and (type(accuracy) is not float or not 0.0 <= accuracy <= 1e5):
+        accuracy = _number(accuracy, "accuracy_m", 0, 100_000)
+    return (unit_id, when, lon, lat, speed, heading, accuracy)
 
 
-def _units(fixes: list) -> dict[str, int]:
-    codes = list({_unit_code(raw) for raw in fixes} - {""})
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT code, id FROM incidents_unit WHERE code = ANY(%s)", [codes])
-        return dict(cursor.fetchall())
+# Unit code → id, kept between batches (a gateway sends the same units every second). A code not
+# in it is looked up; the whole map is re-read after UNIT_CACHE_S, and at once when the database
+# refuses a batch (a unit deleted meanwhile).
+UNIT_CACHE_S = 60.0
+_unit_cache: dict[str, int] = {}
+_unit_cache_at = 0.0
+
+
+def _units(fixes: list, fresh: bool = False) -> dict[str, int]:
+    import time
+
+    global _unit_cache, _unit_cache_at
+    now = time.monotonic()
+    if fresh or now - _unit_cache_at > UNIT_CACHE_S:
+        _unit_cache, _unit_cache_at = {}, now
+    codes = {_unit_code(raw) for raw in fixes} - {""}
+    missing = [c for c in codes if c not in _unit_cache]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT code, id FROM incidents_unit WHERE code = ANY(%s)", [missing])
+            _unit_cache = {**_unit_cache, **dict(cursor.fetchall())}
+    return _unit_cache
 
 
 def _copy_rows(cursor, table: str, good: list[tuple]) -> None:
@@ -170,10 +191,17 @@ def _copy_rows(cursor, table: str, good: list[tuple]) -> None:
 
 
 def ingest(fixes: list) -> Outcome:
+    try:
+        return _ingest(fixes, resent=False)
+    except IntegrityError:  # fixes stored before (or a unit deleted meanwhile): the slow path
+        return _ingest(fixes, resent=True)
+
+
+def _ingest(fixes: list, resent: bool) -> Outcome:
     outcome = Outcome()
     now = timezone.now()
     latest, oldest = now + FUTURE_SLACK, now - OLDEST
-    units = _units(fixes)
+    units = _units(fixes, fresh=resent)
     good, indices, seen = [], [], set()
     newest: dict[int, tuple] = {}
     for index, raw in enumerate(fixes):
@@ -196,10 +224,9 @@ def ingest(fixes: list) -> Outcome:
         outcome.duplicates = len(outcome.duplicate_indices)
         return outcome
     with transaction.atomic(), connection.cursor() as cursor:
-        try:
-            with transaction.atomic():
-                _copy_rows(cursor, "incidents_unitposition", good)
-        except IntegrityError:  # some were stored before: insert the others, name the repeats
+        if not resent:
+            _copy_rows(cursor, "incidents_unitposition", good)
+        else:  # insert those not stored yet, and name the repeats
             cursor.execute(_STAGE)
             _copy_rows(cursor, "avl_in", good)
             cursor.execute(_INSERT_NEW)

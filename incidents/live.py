@@ -8,6 +8,7 @@ serialisation invisible, and a client can trust that SEQ+1 follows SEQ.
 from __future__ import annotations
 
 import logging
+import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -144,12 +145,20 @@ def _redis():
     return _redis_client
 
 
+_held_here: dict[str, float] = {}  # kind → until when this process holds the gate (a hint)
+
+
 def _script(source: str, kind: str, token: str, ids=()) -> tuple[bool, list[int]]:
     from django.conf import settings
 
+    window = _window_ms()
+    started = time.monotonic()
     if not settings.REDIS_URL:
-        return _local.run(source, _keys(kind), token, _window_ms(), ids)
-    acquired, members = _redis().eval(source, 2, *_keys(kind), _window_ms(), token, *ids)
+        acquired, members = _local.run(source, _keys(kind), token, window, ids)
+    else:
+        acquired, members = _redis().eval(source, 2, *_keys(kind), window, token, *ids)
+    if acquired:
+        _held_here[kind] = started + window / 1000
     return bool(acquired), [int(m) for m in members]
 
 
@@ -164,6 +173,10 @@ def coalesce(kind: str, ids) -> None:
     if not ids:
         return
     token = uuid.uuid4().hex
+    if time.monotonic() < _held_here.get(kind, 0.0):
+        # This process opened the current window moments ago: no need to ask Redis now.
+        transaction.on_commit(lambda: _mark(kind, token, ids), robust=True)
+        return
     try:
         acquired, pending = _script(_LEAD, kind, token)
     except (OSError, RedisError) as exc:
@@ -172,7 +185,7 @@ def coalesce(kind: str, ids) -> None:
         return
     if acquired:
         _record_built(kind, sorted(set(ids) | set(pending)))
-        transaction.on_commit(lambda: _schedule(kind, token), robust=True)
+        _schedule(kind, token)  # even if this transaction rolls back, the window ends checked
     else:
         transaction.on_commit(lambda: _mark(kind, token, ids), robust=True)
 
@@ -231,8 +244,6 @@ class _LocalGate:
         self.pending: dict[str, set[int]] = {}
 
     def run(self, source, keys, token, window_ms, ids):
-        import time
-
         gate_key, pending_key = keys
         now = time.monotonic()
         with self.lock:
@@ -261,6 +272,7 @@ def reset_coalescing(kind: str) -> None:
     """Forget the gate and the queued ids of ``kind`` (tests start from a quiet wall)."""
     from django.conf import settings
 
+    _held_here.pop(kind, None)
     if settings.REDIS_URL:
         _redis().delete(*_keys(kind))
     else:
