@@ -200,3 +200,48 @@ def features(cells: np.ndarray, props: dict[str, np.ndarray]) -> list[dict]:
             }
         )
     return out
+
+
+@dataclass
+class CellCounts:
+    """Incidents per cell (sorted) and per category (columns in Category order)."""
+
+    cells: np.ndarray
+    by_category: np.ndarray
+    incidents: int
+
+    @property
+    def totals(self) -> np.ndarray:
+        return self.by_category.sum(axis=1)
+
+
+def _count_points(points: Points, res: int) -> CellCounts:
+    cells = cells_of(points.lat, points.lon, res)
+    distinct = np.unique(cells)
+    n_cat = len(_category_codes())
+    groups = np.clip(points.category.astype(np.int64), 0, n_cat - 1)
+    return CellCounts(distinct, count_by(cells, groups, n_cat, distinct), len(points))
+
+
+def _merge(a: CellCounts, b: CellCounts) -> CellCounts:
+    cells = np.union1d(a.cells, b.cells).astype(np.uint64)
+    out = np.zeros((len(cells), a.by_category.shape[1]), dtype=np.int64)
+    out[np.searchsorted(cells, a.cells)] += a.by_category
+    out[np.searchsorted(cells, b.cells)] += b.by_category
+    return CellCounts(cells, out, a.incidents + b.incidents)
+
+
+def cell_counts(selection) -> CellCounts:
+    """Counts per cell for a selection, kept up to date by new incidents alone
+    (``layers.cache.running``): a new incident costs reading that incident, not a million."""
+    from layers import cache
+
+    def full(version) -> CellCounts:
+        qs = selection.incidents().filter(id__lte=version.max_id)
+        return _count_points(load_points(qs, with_category=True), selection.res)
+
+    def add(state: CellCounts, ids: list[int], version) -> CellCounts:
+        qs = selection.incidents().filter(id__in=ids)
+        return _merge(state, _count_points(load_points(qs, with_category=True), selection.res))
+
+    return cache.running("cells", selection.key(), full, add)
