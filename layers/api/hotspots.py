@@ -150,6 +150,8 @@ def emerging_layer(sel: Selection, params) -> dict:
     opts.is_valid(raise_exception=True)
     k, step = opts.validated_data["k"], opts.validated_data["step_days"] * 86400.0
     points = h3bins.load_points(sel.incidents(), with_time=True)
+    if not len(points):
+        return _too_few("emerging", sel, 0, k=k, step_days=opts.validated_data["step_days"])
     if sel.until:
         end = sel.until.timestamp()
     else:  # the data's own extent (ESRI's default), so a quiet last day is not a lost bin

@@ -95,10 +95,15 @@ def test_emerging_layer_names_patterns(token_client):
         assert p["pattern"] == f"{p['category']}_{p['side']}"
 
 
-def test_too_few_cells_gives_an_empty_layer_that_says_why(token_client):
-    response = token_client("planner").get(
-        URL, {"method": "gistar", "res": 9, "since": "2026-10-30", "until": "2026-10-30"}
-    )
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"method": "gistar", "res": 9, "since": "2026-10-30", "until": "2026-10-30"},
+        {"method": "emerging", "res": 9, "since": "2020-01-01", "until": "2020-12-31"},
+    ],
+)
+def test_too_few_cells_gives_an_empty_layer_that_says_why(token_client, query):
+    response = token_client("planner").get(URL, query)
     assert response.status_code == 200
     body = response.json()
     assert body["features"] == []
