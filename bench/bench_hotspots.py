@@ -148,7 +148,7 @@ def run() -> list[Result]:
             "the same layer rebuilt from the DB",
         ),
         Result(
-            "  step: fetch points (packed float8)", "p50 ms", fetch.median, scan.median,
+            "  step: fetch points (EWKB aggregate)", "p50 ms", fetch.median, scan.median,
             "floor: count(*) of the same rows",
         ),
         Result(
