@@ -47,14 +47,25 @@ class _Packed(Func):
     output_field = BinaryField()
 
 
+class _PackedEWKB(Func):
+    template = "string_agg((%(expressions)s)::bytea, '')"
+    contains_aggregate = True
+    output_field = BinaryField()
+
+
 def load_points(queryset, with_time: bool = False, with_category: bool = False) -> Points:
     """Longitude, latitude (and time, category) of every incident in the queryset, fast.
 
     All aggregates of one query see the rows in the same order, so the arrays line up."""
     fields = {
-        "x": _Packed(Func(F("point"), function="ST_X", output_field=FloatField())),
-        "y": _Packed(Func(F("point"), function="ST_Y", output_field=FloatField())),
+        # The points' own EWKB, 25 bytes each (cheaper than ST_X and ST_Y per row).
+        "xy": Func(
+            F("point"),
+            template="string_agg((%(expressions)s)::bytea, '')",
+            output_field=BinaryField(),
+        ),
     }
+    fields["xy"].contains_aggregate = True
     if with_time:
         fields["t"] = _Packed(
             Func(Value("epoch"), F("created_at"), function="date_part", output_field=FloatField())
@@ -69,16 +80,32 @@ def load_points(queryset, with_time: bool = False, with_category: bool = False) 
             )
         )
     row = queryset.order_by().filter(point__isnull=False).aggregate(**fields)
+    lon, lat = _ewkb_points(bytes(row.pop("xy") or b""))
     cols = {
         k: np.frombuffer(bytes(v), dtype=">f8").astype(np.float64) if v else np.zeros(0)
         for k, v in row.items()
     }
     return Points(
-        lon=cols["x"],
-        lat=cols["y"],
+        lon=lon,
+        lat=lat,
         t=cols.get("t"),
         category=cols["c"].astype(np.int8) if with_category else None,
     )
+
+
+_EWKB_POINT = np.dtype(
+    [("order", "u1"), ("type", "<u4"), ("srid", "<u4"), ("x", "<f8"), ("y", "<f8")]
+)
+
+
+def _ewkb_points(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated little-endian EWKB 2D points with SRID → (x, y)."""
+    if len(blob) % _EWKB_POINT.itemsize:
+        raise ValueError("not a run of 2D EWKB points")
+    rows = np.frombuffer(blob, dtype=_EWKB_POINT)
+    if len(rows) and not ((rows["order"] == 1).all() and (rows["type"] == 0x20000001).all()):
+        raise ValueError("unexpected EWKB (byte order or geometry type)")
+    return rows["x"].astype(np.float64), rows["y"].astype(np.float64)
 
 
 def cells_of(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:
@@ -96,12 +123,12 @@ def count(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def count_by(cells: np.ndarray, groups: np.ndarray, n_groups: int, universe: np.ndarray):
     """Counts per (cell of ``universe``, group): an array of shape (len(universe), n_groups).
     Cells outside the universe are ignored."""
-    idx = np.searchsorted(universe, cells)
-    idx = np.minimum(idx, len(universe) - 1)
-    ok = universe[idx] == cells if len(universe) else np.zeros(len(cells), bool)
-    out = np.zeros((len(universe), n_groups), dtype=np.int64)
-    np.add.at(out, (idx[ok], groups[ok]), 1)
-    return out
+    if not len(universe):
+        return np.zeros((0, n_groups), dtype=np.int64)
+    idx = np.minimum(np.searchsorted(universe, cells), len(universe) - 1)
+    ok = universe[idx] == cells
+    flat = np.bincount(idx[ok] * n_groups + groups[ok], minlength=len(universe) * n_groups)
+    return flat.reshape(len(universe), n_groups).astype(np.int64)
 
 
 @lru_cache(maxsize=8)
@@ -200,3 +227,49 @@ def features(cells: np.ndarray, props: dict[str, np.ndarray]) -> list[dict]:
             }
         )
     return out
+
+
+@dataclass
+class CellCounts:
+    """Incidents per cell (sorted) and per category (columns in Category order)."""
+
+    cells: np.ndarray
+    by_category: np.ndarray
+    incidents: int
+
+    @property
+    def totals(self) -> np.ndarray:
+        return self.by_category.sum(axis=1)
+
+
+def _count_points(points: Points, res: int) -> CellCounts:
+    cells = cells_of(points.lat, points.lon, res)
+    distinct, inverse = np.unique(cells, return_inverse=True)
+    n_cat = len(_category_codes())
+    groups = np.clip(points.category.astype(np.int64), 0, n_cat - 1)
+    flat = np.bincount(inverse * n_cat + groups, minlength=len(distinct) * n_cat)
+    return CellCounts(distinct, flat.reshape(len(distinct), n_cat).astype(np.int64), len(points))
+
+
+def _merge(a: CellCounts, b: CellCounts) -> CellCounts:
+    cells = np.union1d(a.cells, b.cells).astype(np.uint64)
+    out = np.zeros((len(cells), a.by_category.shape[1]), dtype=np.int64)
+    out[np.searchsorted(cells, a.cells)] += a.by_category
+    out[np.searchsorted(cells, b.cells)] += b.by_category
+    return CellCounts(cells, out, a.incidents + b.incidents)
+
+
+def cell_counts(selection) -> CellCounts:
+    """Counts per cell for a selection, kept up to date by new incidents alone
+    (``layers.cache.running``): a new incident costs reading that incident, not a million."""
+    from layers import cache
+
+    def full(version) -> CellCounts:
+        qs = selection.incidents().filter(id__lte=version.max_id)
+        return _count_points(load_points(qs, with_category=True), selection.res)
+
+    def add(state: CellCounts, ids: list[int], version) -> CellCounts:
+        qs = selection.incidents().filter(id__in=ids)
+        return _merge(state, _count_points(load_points(qs, with_category=True), selection.res))
+
+    return cache.running("cells", selection.key(), full, add)

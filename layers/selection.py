@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidents.choices import Category
@@ -20,6 +22,7 @@ from incidents.choices import Category
 RES_MIN, RES_MAX = 5, 11
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class WhenField(serializers.Field):
     """An ISO 8601 date or date-time. A bare date means its start (for ``since``) or its end
     (``end_of_day``, for ``until``) in WIB; a naive date-time is read as WIB too."""

@@ -73,17 +73,14 @@ def h3_layer(sel: Selection, params) -> dict:
     """Counts per cell (cells with data), and per category when no category is chosen."""
     from incidents.choices import Category
 
-    points = h3bins.load_points(sel.incidents(), with_category=not sel.category)
-    cells = h3bins.cells_of(points.lat, points.lon, sel.res)
-    distinct, counts = h3bins.count(cells)
-    props: dict[str, np.ndarray] = {"count": counts}
-    if points.category is not None:
-        per = h3bins.count_by(cells, points.category.astype(np.int64), len(Category), distinct)
+    counts = h3bins.cell_counts(sel)
+    props: dict[str, np.ndarray] = {"count": counts.totals}
+    if not sel.category:
         for i, code in enumerate(Category.values):
-            props[code] = per[:, i]
+            props[code] = counts.by_category[:, i]
     return _collection(
-        h3bins.features(distinct, props),
-        _meta("h3", sel, incidents=len(points), cells_with_data=len(distinct), valid=True),
+        h3bins.features(counts.cells, props),
+        _meta("h3", sel, incidents=counts.incidents, cells_with_data=len(counts.cells), valid=True),
     )
 
 
@@ -95,8 +92,7 @@ class GiStarOptions(serializers.Serializer):
     fdr = serializers.BooleanField(default=True)
 
 
-def _study(sel: Selection, cells: np.ndarray, k: int):
-    distinct, counts = h3bins.count(cells)
+def _study(sel: Selection, distinct: np.ndarray, counts: np.ndarray, k: int):
     universe = h3bins.study_area(sel.res, distinct, k)
     x = np.zeros(len(universe))
     x[np.searchsorted(universe, distinct)] = counts
@@ -108,10 +104,9 @@ def gistar_layer(sel: Selection, params) -> dict:
     opts = GiStarOptions(data=params)
     opts.is_valid(raise_exception=True)
     k, fdr = opts.validated_data["k"], opts.validated_data["fdr"]
-    points = h3bins.load_points(sel.incidents())
-    cells = h3bins.cells_of(points.lat, points.lon, sel.res)
-    universe, x, with_data = _study(sel, cells, k)
-    extra = {"k": k, "fdr": fdr, "incidents": len(points), "cells": len(universe)}
+    counts = h3bins.cell_counts(sel)
+    universe, x, with_data = _study(sel, counts.cells, counts.totals, k)
+    extra = {"k": k, "fdr": fdr, "incidents": counts.incidents, "cells": len(universe)}
     if with_data < gistar.MIN_CELLS_WITH_DATA:
         return _too_few("gistar", sel, with_data, **extra)
     result = gistar.gi_star(h3bins.kring_weights(universe, k), x, fdr=fdr)
@@ -156,6 +151,8 @@ def emerging_layer(sel: Selection, params) -> dict:
     opts.is_valid(raise_exception=True)
     k, step = opts.validated_data["k"], opts.validated_data["step_days"] * 86400.0
     points = h3bins.load_points(sel.incidents(), with_time=True)
+    if not len(points):
+        return _too_few("emerging", sel, 0, k=k, step_days=opts.validated_data["step_days"])
     if sel.until:
         end = sel.until.timestamp()
     else:  # the data's own extent (ESRI's default), so a quiet last day is not a lost bin
@@ -173,7 +170,7 @@ def emerging_layer(sel: Selection, params) -> dict:
             }
         )
     cells = h3bins.cells_of(points.lat, points.lon, sel.res)
-    universe, _x, with_data = _study(sel, cells, k)
+    universe, _x, with_data = _study(sel, *h3bins.count(cells), k)
     extra.update(
         incidents=len(points),
         cells=len(universe),

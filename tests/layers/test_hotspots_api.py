@@ -111,10 +111,15 @@ def test_kde_method_gives_density_bands_and_the_raster_of_the_same_window(token_
     assert bad.status_code == 400 and "bandwidth_m" in bad.json()
 
 
-def test_too_few_cells_gives_an_empty_layer_that_says_why(token_client):
-    response = token_client("planner").get(
-        URL, {"method": "gistar", "res": 9, "since": "2026-10-30", "until": "2026-10-30"}
-    )
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"method": "gistar", "res": 9, "since": "2026-10-30", "until": "2026-10-30"},
+        {"method": "emerging", "res": 9, "since": "2020-01-01", "until": "2020-12-31"},
+    ],
+)
+def test_too_few_cells_gives_an_empty_layer_that_says_why(token_client, query):
+    response = token_client("planner").get(URL, query)
     assert response.status_code == 200
     body = response.json()
     assert body["features"] == []
@@ -174,3 +179,40 @@ def test_a_new_incident_changes_the_cached_answer(token_client):
     assert after["X-Cache"] == "miss"
     counts = {f["properties"]["cell"]: f["properties"]["count"] for f in after.json()["features"]}
     assert counts[cell] == spot["properties"]["count"] + 1
+
+
+def test_counts_follow_creations_and_a_prank_verdict(token_client):
+    """New incidents update the kept counts; any other change (a prank verdict) rebuilds them,
+    so the prank leaves the layer again."""
+    from incidents import live
+
+    client = token_client("wall")
+    query = {"method": "gistar", "res": 9}
+    before = {
+        f["properties"]["cell"]: f["properties"] for f in client.get(URL, query).json()["features"]
+    }
+    cell = max(before, key=lambda c: before[c]["count"])
+    lat, lon = h3.cell_to_latlng(cell)
+    user = make_user("operator")
+    kesehatan = IncidentType.objects.get(code="kesehatan")
+    made = []
+    for _ in range(2):
+        incident = Incident.objects.create(
+            category="medis", type=kesehatan, priority=1,
+            point=Point(lon, lat, srid=4326), created_by=user,
+        )  # fmt: skip
+        live.record("incident.created", {"incident": {"id": incident.pk}})
+        made.append(incident)
+        now = {
+            f["properties"]["cell"]: f["properties"]
+            for f in client.get(URL, query).json()["features"]
+        }
+        assert now[cell]["count"] == before[cell]["count"] + len(made)
+
+    made[0].status = "prank"
+    made[0].save(update_fields=["status"])
+    live.record("incident.status", {"incident": {"id": made[0].pk}, "from": "received"})
+    after = {
+        f["properties"]["cell"]: f["properties"] for f in client.get(URL, query).json()["features"]
+    }
+    assert after[cell]["count"] == before[cell]["count"] + 1
