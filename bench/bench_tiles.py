@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 
 from accounts.services import issue_token
-from bench.harness import Result, measure
+from bench.harness import Result, Timing, measure
 
 N = 100_000
 CENTRE = (101.4478, 0.5071)
@@ -80,10 +80,13 @@ def run() -> list[Result]:
             cursor.execute(FLOOR_SQL, params)
             cursor.fetchone()
 
-        # Interleave rounds so drift in machine load hits both alike.
-        ours_t, floor_t = measure(ours, n=15, warmup=3), measure(floor, n=15, warmup=3)
-        ours_t.samples_ms += measure(ours, n=15, warmup=0).samples_ms
-        floor_t.samples_ms += measure(floor, n=15, warmup=0).samples_ms
+        # Alternate one of each so drift in the shared machine's load hits both alike.
+        ours_t, floor_t = Timing([]), Timing([])
+        for _ in range(3):
+            ours(), floor()
+        for _ in range(40):
+            ours_t.samples_ms += measure(ours, n=1, warmup=0).samples_ms
+            floor_t.samples_ms += measure(floor, n=1, warmup=0).samples_ms
         cursor.execute(
             "SELECT count(*) FROM incidents_incident WHERE status NOT IN "
             "('prank','cancelled','merged') AND point && ST_Transform(ST_TileEnvelope(%s,%s,%s),"
