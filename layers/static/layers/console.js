@@ -374,7 +374,7 @@
     });
     const feed = new S.Feed({
       onEvent(event) {
-        const p = event.payload || {};
+        const p = event;
         if (p.incident && p.incident.point) putIncident(p.incident, p.incident.point);
         for (const u of p.units || []) putUnit(u);
         render();

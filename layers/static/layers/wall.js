@@ -73,7 +73,7 @@
   }
 
   function applyEvent(event) {
-    const p = event.payload || {};
+    const p = event;
     switch (event.kind) {
       case "incident.created":
       case "incident.updated":
