@@ -22,6 +22,7 @@ EXTENT = 4096
 BUFFER = 64
 MIN_ZOOM = 8
 MAX_ZOOM = 18
+DAY = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class TileLayer:
     # Reference layers change only when reloaded; live layers must be revalidated each time.
     max_age_s: int = 0
     description: str = ""
+    # The geo.ReferenceLayer whose checksum versions this layer's tiles: rendered tiles are then
+    # cached in the server until that layer is reloaded. None: rendered on every request.
+    source: str | None = None
 
 
 REGISTRY: dict[str, TileLayer] = {}
@@ -74,6 +78,31 @@ REGISTRY: dict[str, TileLayer] = {}
 def register(layer: TileLayer) -> TileLayer:
     REGISTRY[layer.name] = layer
     return layer
+
+
+def source_version(layer: TileLayer) -> str | None:
+    """The checksum of the reference data behind a layer, or None (not cacheable)."""
+    if layer.source is None:
+        return None
+    from geo.models import ReferenceLayer
+
+    sha = ReferenceLayer.objects.filter(name=layer.source).values_list("sha256", flat=True).first()
+    return sha[:16] if sha else None
+
+
+def render(layer: TileLayer, tile: Tile) -> bytes:
+    """One tile of a layer; reference layers come from the cache while their data is unchanged."""
+    from django.core.cache import cache
+
+    version = source_version(layer)
+    if version is None:
+        return layer.render(tile)
+    key = f"mvt:{layer.name}:{version}:{tile.z}/{tile.x}/{tile.y}"
+    body = cache.get(key)
+    if body is None:
+        body = layer.render(tile)
+        cache.set(key, body, timeout=DAY)
+    return body
 
 
 def _fetch(statement: str, params) -> bytes:
@@ -144,9 +173,18 @@ def incidents_tile(tile: Tile) -> bytes:
     return _fetch(sql.INCIDENTS.format(inner=inner), params)
 
 
-DAY = 24 * 3600
-register(TileLayer("kelurahan", kelurahan_tile, max_age_s=DAY, description="boundaries, names"))
-register(TileLayer("roads", roads_tile, max_age_s=DAY, description="road segments by class"))
-register(TileLayer("river", river_tile, max_age_s=DAY, description="the Siak river"))
+register(
+    TileLayer(
+        "kelurahan", kelurahan_tile, max_age_s=DAY, description="boundaries, names", source="admin"
+    )
+)
+register(
+    TileLayer("roads", roads_tile, max_age_s=DAY, description="segments by class", source="roads")
+)
+register(
+    TileLayer(
+        "river", river_tile, max_age_s=DAY, description="the Siak river", source="context_river"
+    )
+)
 register(TileLayer("incidents", incidents_tile, description="incidents (for_analytics)"))
 # The hotspot layer (H3 cells with Gi* classes) registers itself here: register(TileLayer(...)).

@@ -53,7 +53,7 @@ class TileView(APIView):
             raise Invalid("x", _("harus di antara 0 dan %(n)d pada zoom ini") % {"n": side - 1})
         if y >= side:
             raise Invalid("y", _("harus di antara 0 dan %(n)d pada zoom ini") % {"n": side - 1})
-        body = spec.render(tiles.Tile(z, x, y))
+        body = tiles.render(spec, tiles.Tile(z, x, y))
         etag = _etag(body)
         headers = {
             "ETag": etag,

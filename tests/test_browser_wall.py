@@ -8,6 +8,7 @@ Screenshots go to var/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import urllib.request
@@ -20,7 +21,6 @@ from playwright.sync_api import sync_playwright
 
 from tests.conftest import ROOT
 from tests.factories import make_token, make_user
-from tests.pixels import count_colour
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ WEBGL_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1600, "height": 900}
+VIEWPORT = {"width": 1280, "height": 720}
 # Colours of the layers (pages.py): what must appear in the wall's pixels.
 COLOURS = {
     "arterial road": (214, 158, 46),
@@ -64,7 +64,35 @@ def post(base: str, path: str, token: str, body: dict) -> dict:
 
 def map_only(page, path: Path) -> bytes:
     """A screenshot of the map (the WebGL canvas) only, written to ``path`` too."""
-    return page.locator("#map").screenshot(path=str(path))
+    box = page.evaluate(
+        "() => { const r = document.getElementById('map').getBoundingClientRect();"
+        " return {x: r.x, y: r.y, width: r.width, height: r.height}; }"
+    )
+    return page.screenshot(path=str(path), clip=box, animations="allow")
+
+
+def count_colour(page, png: bytes, rgb: tuple[int, int, int], tolerance: int = 10) -> int:
+    """Pixels of the screenshot within ``tolerance`` of the colour, counted in the page (a 2D
+    canvas decodes the PNG far faster than Python could)."""
+    return page.evaluate(
+        """async ([b64, rgb, tol]) => {
+            const img = new Image();
+            img.src = "data:image/png;base64," + b64;
+            await img.decode();
+            const c = document.createElement("canvas");
+            c.width = img.width; c.height = img.height;
+            const ctx = c.getContext("2d");
+            ctx.drawImage(img, 0, 0);
+            const d = ctx.getImageData(0, 0, c.width, c.height).data;
+            let n = 0;
+            for (let i = 0; i < d.length; i += 4) {
+                if (Math.abs(d[i] - rgb[0]) <= tol && Math.abs(d[i + 1] - rgb[1]) <= tol
+                    && Math.abs(d[i + 2] - rgb[2]) <= tol) n++;
+            }
+            return n;
+        }""",
+        [base64.b64encode(png).decode(), list(rgb), tolerance],
+    )
 
 
 def test_wall_and_console_live_in_a_real_browser(live_server_proc):
@@ -88,6 +116,25 @@ def test_wall_and_console_live_in_a_real_browser(live_server_proc):
     )
 
 
+def wait_for_basemap(page, handle: str) -> None:
+    """Until the three basemap tile layers have loaded the tiles in view."""
+    page.wait_for_function(
+        f"""() => {{
+            const layers = window.{handle}.deck.layerManager.getLayers()
+                .filter(l => l.id.startsWith("basemap-") && l.id.split("-").length === 2);
+            return layers.length === 3 && layers.every(l => l.isLoaded);
+        }}""",
+        timeout=30000,
+    )
+    page.wait_for_timeout(300)
+
+
+def lap(label, t=[0.0]):  # noqa: B006 - timing aid
+    now = time.monotonic()
+    print(f"LAP {label}: {now - t[0]:.1f}s")
+    t[0] = now
+
+
 def run_pages(browser, base, origin, wall_token, operator_token):
     wall = browser.new_page(viewport=VIEWPORT, locale="id-ID")
     wall_hosts: set[str] = set()
@@ -95,24 +142,25 @@ def run_pages(browser, base, origin, wall_token, operator_token):
     wall.on("request", lambda r: wall_hosts.add(urlsplit(r.url).netloc or r.url[:20]))
     wall.on("pageerror", lambda e: errors.append(str(e)))
 
+    lap('# --- the wall asks')
     # --- the wall asks for its token once, then draws ----------------------------------------
     wall.goto(f"{base}/wall/")
     assert wall.locator("#token-form").is_visible()
     wall.fill("#token", wall_token)
     wall.click("#token-form button[type=submit]")
-    wall.wait_for_selector("body[data-ready='1']", timeout=15000)
+    wall.wait_for_selector("body[data-ready='1']", state="attached", timeout=30000)
     wall.wait_for_selector("#feed.up", timeout=5000)
     assert wall.inner_text("#feed") == "Langsung"
     assert wall.evaluate("() => sessionStorage.getItem('siaga112.token')") == wall_token
-    wall.wait_for_load_state("networkidle")
-    wall.wait_for_timeout(500)
+    wait_for_basemap(wall, "__wall")
     shot = map_only(wall, SHOTS / "wall.png")
     for name, rgb in COLOURS.items():
-        assert count_colour(shot, rgb) >= 20, f"no {name} pixels drawn"
+        assert count_colour(wall, shot, rgb) >= 20, f"no {name} pixels drawn"
     assert wall.evaluate("() => document.querySelector('#map canvas').getContext('webgl2')")
     assert int(wall.inner_text("#units-by-status li[data-key=available] .count")) > 10
     assert wall.inner_text("#clock").count(".") == 2  # HH.MM.SS (id-ID), WIB
 
+    lap('# --- an incident cr')
     # --- an incident created through the API is on the wall within a second -----------------
     t0 = time.monotonic()
     created = post(
@@ -130,8 +178,9 @@ def run_pages(browser, base, origin, wall_token, operator_token):
     assert wall.inner_text("#by-status li[data-key=received] .count") == "1"
     assert wall.inner_text("#oldest .what").startswith(f"#{created['id']}")
     wall.wait_for_timeout(300)
-    assert count_colour(map_only(wall, SHOTS / "wall-incident.png"), MEDIS, 12) >= 20
+    assert count_colour(wall, map_only(wall, SHOTS / "wall-incident.png"), MEDIS, 12) >= 20
 
+    lap('# --- the console:')
     # --- the console: locate, create, nearest units, cameras, dispatch --------------------------
     console = browser.new_page(viewport=VIEWPORT, locale="id-ID")
     console_hosts: set[str] = set()
@@ -140,8 +189,10 @@ def run_pages(browser, base, origin, wall_token, operator_token):
     console.goto(f"{base}/console/")
     console.fill("input[name=username]", "op-konsol")
     console.fill("input[name=password]", "a-long-pass-123")
-    console.click("button[type=submit]")
-    console.wait_for_selector("body[data-ready='1']", timeout=15000)
+    with console.expect_navigation():
+        console.click("button[type=submit]")
+    assert urlsplit(console.url).path == "/console/"
+    console.wait_for_selector("body[data-ready='1']", state="attached", timeout=30000)
     console.fill("#address", ADDRESS)
     console.click("#search")
     console.wait_for_selector("#candidates li", timeout=5000)
@@ -163,6 +214,7 @@ def run_pages(browser, base, origin, wall_token, operator_token):
     console.wait_for_timeout(300)
     console.screenshot(path=str(SHOTS / "console.png"))
 
+    lap('unit_code =')
     unit_code = console.inner_text("#units li:first-child").split(" — ")[0]
     console.click("#units [data-dispatch] >> nth=0")
     console.wait_for_selector("#incident-title[data-status='dispatched']", timeout=5000)
@@ -170,6 +222,7 @@ def run_pages(browser, base, origin, wall_token, operator_token):
     console.click("#add-note")
     console.wait_for_selector("#timeline li:has-text('Unit menuju lokasi')", timeout=5000)
 
+    lap('# --- and the wall s')
     # --- and the wall shows it ------------------------------------------------------------------
     wall.wait_for_selector(
         f"#latest li[data-incident='{incident_id}'] .where:has-text('Diberangkatkan')",

@@ -157,3 +157,18 @@ def test_the_registry_takes_a_new_layer(wall, db):
         assert wall.get("/tiles/test-dots/13/1/1.mvt").status_code == 404
     finally:
         tiles.REGISTRY.pop("test-dots")
+
+
+def test_reference_tiles_are_cached_until_the_layer_is_reloaded(wall, river):
+    path = url("river", *tile_of(*CENTRE, 10))
+    first = wall.get(path)
+    # Same data version: served from the cache even if the table changed behind its back...
+    from layers.models import ContextFeature
+
+    ContextFeature.objects.all().delete()
+    assert wall.get(path).content == first.content
+    # ...and a reload (new checksum) is seen at once.
+    from geo.models import ReferenceLayer
+
+    ReferenceLayer.objects.filter(name="context_river").update(sha256="0" * 64)
+    assert decode(wall.get(path).content) == {}

@@ -377,6 +377,7 @@
         const p = event;
         if (p.incident && p.incident.point) putIncident(p.incident, p.incident.point);
         for (const u of p.units || []) putUnit(u);
+        if (event.kind === "incident.dispatched" && p.unit) putUnit({ id: p.unit.id, status: "dispatched" });
         render();
       },
       onState(info) {

@@ -84,6 +84,9 @@
         const inc = p.incident;
         if (inc && inc.point) putIncident(inc, inc.point, Date.now());
         else if (inc) state.incidents.delete(inc.id);
+        if (event.kind === "incident.dispatched" && p.unit) {
+          putUnit({ id: p.unit.id, status: "dispatched", incident: inc && inc.id });
+        }
         if (event.kind !== "incident.created") refreshRoutesSoon();
         break;
       }
