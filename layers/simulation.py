@@ -179,9 +179,9 @@ class Simulator:
         self.stats["incidents"] += 1
         incident_id = created.incident.pk
         if self.rng.random() < PRANK_SHARE:
-            self.pranks[incident_id] = self.clock + self.rng.uniform(5, 20)
+            self.pranks[incident_id] = self.clock + self.rng.uniform(5, 20) / self.speedup
         else:
-            self.pending[incident_id] = self.clock + self.rng.uniform(5, 25)
+            self.pending[incident_id] = self.clock + self.rng.uniform(5, 25) / self.speedup
 
     # --- dispatch and movement -----------------------------------------------------------------
     def dispatch(self, incident_id: int) -> None:
@@ -193,7 +193,7 @@ class Simulator:
         answer = responders.nearest(incident.point, k=1, with_routes=False)
         units = [r for r in answer.results if r.kind == "unit"]
         if not units:
-            self.pending[incident_id] = self.clock + 30  # try again when a unit is free
+            self.pending[incident_id] = self.clock + 30 / self.speedup  # retry when a unit is free
             return
         unit = Unit.objects.get(pk=units[0].id)
         services.dispatch(self.user, incident_id, unit.pk)
@@ -237,7 +237,7 @@ class Simulator:
             services.transition(self.user, trip.incident_id, "on_scene")
         except Exception as exc:  # noqa: BLE001 - another actor moved it; the unit goes home
             self.log(f"incident {trip.incident_id}: {exc}")
-        self.on_scene[trip.incident_id] = self.clock + self.rng.uniform(20, 60)
+        self.on_scene[trip.incident_id] = self.clock + self.rng.uniform(20, 60) / self.speedup
 
     def resolve(self, incident_id: int) -> None:
         from incidents.models import Incident

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--rate", type=float, default=2.0, help="calls per minute (2)")
         parser.add_argument("--duration", type=float, default=None, help="seconds to run")
         parser.add_argument("--seed", type=int, default=None, help="random seed")
-        parser.add_argument("--speedup", type=float, default=3.0, help="units drive N× faster")
+        parser.add_argument(
+            "--speedup", type=float, default=3.0, help="drives and waits run N× faster (3)"
+        )
         parser.add_argument("--tick", type=float, default=1.0, help="seconds per step (1)")
 
     def handle(self, *args, rate, duration, seed, speedup, tick, **options):
