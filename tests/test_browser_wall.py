@@ -209,7 +209,8 @@ def run_pages(browser, other, base, origin, wall_token, operator_token):
     console.wait_for_selector("#units [data-dispatch]", timeout=5000)
     incident_id = int(console.inner_text("#incident-title").split()[0].lstrip("#"))
     assert console.inner_text("#incident-description") == HOSTILE  # shown as text, not HTML
-    assert "Saran panggilan iseng" in console.inner_text("#advisory")
+    advisory = console.inner_text("#advisory")
+    assert "Saran panggilan iseng" in advisory and "[object" not in advisory
     assert "ETA" in console.inner_text("#units li:first-child .eta")
     console.wait_for_selector("#cameras li[data-camera]", timeout=5000)
     assert console.locator("#cameras li[data-camera] a").count() >= 1

@@ -199,7 +199,7 @@
 
   function showIntake(call) {
     const adv = call.advisory || {};
-    $("advisory").textContent = S.fmt(L.advisory, { level: adv.level || "-" }) + (adv.reasons && adv.reasons.length ? " — " + adv.reasons.join("; ") : "");
+    $("advisory").textContent = S.fmt(L.advisory, { level: adv.level || "-" }) + (adv.reasons && adv.reasons.length ? " — " + adv.reasons.map((r) => (r && r.text) || String(r)).join("; ") : "");
     $("advisory").className = "msg" + (adv.level && adv.level !== "low" ? " warn" : "");
     const list = $("duplicates");
     list.replaceChildren();
