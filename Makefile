@@ -11,6 +11,12 @@ PY     := $(VENV)/bin/python
 P      := config/provision
 STAMP  := $(VENV)/.installed
 export PORT ?= 8000
+# make demo SIMULATE=1: live demo activity (manage.py simulate) in the background, SIMULATE_RATE
+# calls a minute; make stop stops it.
+SIMULATE ?= 0
+SIMULATE_RATE ?= 3
+# The simulator is another process: the server and it share the Redis channel layer.
+SIM_ENV := $(if $(filter 1,$(SIMULATE)),REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:$${REDIS_PORT:-56379}/0})
 
 # Demo and serve run in development mode unless told otherwise.
 DEV_ENV := DEBUG=$${DEBUG:-1}
@@ -53,8 +59,10 @@ fixtures: migrate
 setup: fixtures
 
 demo: setup
-	@$(DEV_ENV) $(P)/serve.sh start
+	@if [ "$(SIMULATE)" = "1" ]; then $(P)/redis.sh start; fi
+	@$(DEV_ENV) $(SIM_ENV) $(P)/serve.sh start
 	@$(DEV_ENV) $(PY) manage.py demo_users --port $(PORT)
+	@if [ "$(SIMULATE)" = "1" ]; then $(DEV_ENV) $(SIM_ENV) SIMULATE_RATE=$(SIMULATE_RATE) $(P)/serve.sh simulate; fi
 
 serve: migrate
 	@$(DEV_ENV) $(P)/serve.sh fg

@@ -3,6 +3,7 @@
 #   serve.sh start   start (or report the running server) and wait until /healthz answers
 #   serve.sh stop    stop the server this script started
 #   serve.sh fg      run in the foreground (Ctrl-C stops)
+#   serve.sh simulate  live demo activity (manage.py simulate) in the background; stop stops it
 source "$(dirname "$0")/common.sh"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
@@ -12,6 +13,8 @@ PORTFILE="$RUN/server.port"
 LOG="$VAR/log/server.log"
 
 running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+SIMPID="$RUN/simulate.pid"
+simulating() { [ -f "$SIMPID" ] && kill -0 "$(cat "$SIMPID")" 2>/dev/null; }
 
 healthy() { "$PY" - "$HOST" "$PORT" <<'PY'
 import sys, urllib.request
@@ -52,7 +55,22 @@ $(tail -n 15 "$LOG")"
             sleep 0.2
         done
         die "the server did not answer /healthz within 30 s; see var/log/server.log" ;;
+    simulate)
+        mkdir -p "$RUN" "$VAR/log"
+        if simulating; then
+            say "simulation already running (pid $(cat "$SIMPID"))"
+        else
+            cd "$ROOT"
+            setsid "$PY" manage.py simulate --rate "${SIMULATE_RATE:-3}" >>"$VAR/log/simulate.log" 2>&1 < /dev/null &
+            echo $! > "$SIMPID"
+            say "simulating ${SIMULATE_RATE:-3} calls a minute (log: var/log/simulate.log)"
+        fi ;;
     stop)
+        if simulating; then
+            say "stopping the simulation (pid $(cat "$SIMPID"))"
+            kill "$(cat "$SIMPID")" || true
+        fi
+        rm -f "$SIMPID"
         if running; then
             say "stopping the server (pid $(cat "$PIDFILE"))"
             kill "$(cat "$PIDFILE")" || true
@@ -64,5 +82,5 @@ $(tail -n 15 "$LOG")"
         port_in_use "$PORT" && die "port $PORT is taken by another program; choose another with PORT=NNNN"
         "$PY" "$ROOT/manage.py" preflight
         cd "$ROOT"; exec $(uvicorn_cmd) ;;
-    *) die "usage: $0 start|stop|fg" ;;
+    *) die "usage: $0 start|stop|fg|simulate" ;;
 esac

@@ -6,6 +6,7 @@ from layers.api.density import DensityView
 from layers.api.exports import ExportView
 from layers.api.hotspots import HotspotsView
 from layers.api.stats import KelurahanStatsView
+from layers.api.views import RoutesView, WallSnapshotView
 
 app_name = "layers"
 
@@ -14,4 +15,7 @@ urlpatterns = [
     path("density/", DensityView.as_view(), name="density"),
     path("kelurahan-stats/", KelurahanStatsView.as_view(), name="kelurahan-stats"),
     path("export/", ExportView.as_view(), name="export"),
+    # The wall (issue #9): snapshot and routes of dispatched units.
+    path("wall/", WallSnapshotView.as_view(), name="wall-snapshot"),
+    path("routes/", RoutesView.as_view(), name="routes"),
 ]

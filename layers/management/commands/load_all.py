@@ -11,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         call_command("load_pekanbaru", stdout=self.stdout)
+        call_command("load_context", stdout=self.stdout)
         call_command("load_cameras", stdout=self.stdout)
         call_command("load_fleet", stdout=self.stdout)
         call_command("avl_partitions", stdout=self.stdout)
