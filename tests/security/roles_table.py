@@ -69,6 +69,12 @@ HTTP: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     ("api/layers/density/", "GET"): (ANY_ROLE, "kernel density raster or contours"),
     ("api/layers/kelurahan-stats/", "GET"): (ANY_ROLE, "per-kelurahan statistics"),
     ("api/layers/export/", "GET"): (ANY_ROLE, "export a layer (GeoPackage, GeoJSON, CSV)"),
+    ("api/layers/wall/", "GET"): (ANY_ROLE, "wall snapshot (state and the feed's seq)"),
+    ("api/layers/routes/", "GET"): (ANY_ROLE, "drive-time routes of dispatched units"),
+    ("tiles/<layer>/<z>/<x>/<y>.mvt", "GET"): (ANY_ROLE, "vector tiles (basemap, incidents)"),
+    # --- pages: the wall's shell holds no data (it asks for a wall token); the console does
+    ("wall/", "GET"): (EVERYONE, "video wall page (data only with a role)"),
+    ("console/", "GET"): (WRITERS, "operator console page"),
 }
 
 WEBSOCKET: dict[str, tuple[frozenset[str], str]] = {

@@ -23,6 +23,8 @@ from tests.security.urlwalk import http_routes, websocket_routes
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 MISSING_ID = "999999"
+# Path parameters other than ids: a real value, so the request reaches the permission check.
+SAMPLE_PARAMS = {"<layer>": "kelurahan", "<z>": "12", "<x>": "3249", "<y>": "2031"}
 
 
 def _cells():
@@ -32,7 +34,10 @@ def _cells():
 
 
 def _concrete(route: str) -> str:
-    return "/" + route.replace("<pk>", MISSING_ID)
+    route = route.replace("<pk>", MISSING_ID)
+    for name, value in SAMPLE_PARAMS.items():
+        route = route.replace(name, value)
+    return "/" + route
 
 
 def _denied(response) -> bool:
