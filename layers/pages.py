@@ -61,16 +61,33 @@ ROAD_WIDTHS = {"arteri": 3, "kolektor": 2.2, "lokal": 1.4}
 RIVER_COLOR = [28, 78, 128]
 ROUTE_COLOR = [0, 229, 255]
 
-# Hook for the analytic layers (issue #8): the H3 hotspot layer spec goes here. Specs in this
-# list are drawn above the basemap and below the live layers, e.g.
-#   HOTSPOT_LAYERS.append(pydeck.Layer("MVTLayer", data="/tiles/hotspots/{z}/{x}/{y}.mvt", ...))
-# (use an MVT or GeoJSON layer: the standalone bundle's H3HexagonLayer fetches h3-js from a CDN).
-HOTSPOT_LAYERS: list[pydeck.Layer] = []
-
-
 def lookup(path: str, table: dict, default) -> dict:
     """A style looked up by a property's value (resolved in the browser by specs.js)."""
     return {"@@lookup": path, "table": table, "default": default}
+
+
+# Gi* hot and cold spots on H3 cells (issue #8), drawn above the basemap and below the live
+# layers. The page fetches its data from HOTSPOT_SOURCE (a GeoJSON layer: the standalone bundle's
+# H3HexagonLayer would fetch h3-js from a CDN) and refreshes it as incidents arrive.
+HOTSPOT_SOURCE = "/api/layers/hotspots/?method=gistar&res=8"
+HOTSPOT_COLORS = {
+    "hot_99": [220, 38, 38, 120],
+    "hot_95": [249, 115, 22, 100],
+    "hot_90": [250, 204, 21, 80],
+    "cold_90": [96, 165, 250, 60],
+    "cold_95": [59, 130, 246, 70],
+    "cold_99": [37, 99, 235, 80],
+}
+HOTSPOT_LAYERS: list[pydeck.Layer] = [
+    pydeck.Layer(
+        "GeoJsonLayer",
+        data=None,
+        id="hotspots",
+        filled=True,
+        stroked=False,
+        get_fill_color=lookup("properties.class", HOTSPOT_COLORS, [0, 0, 0, 0]),
+    )
+]
 
 
 def _alpha(colors: dict, alpha: int) -> dict:
@@ -322,7 +339,9 @@ def wall(request):
     """The wall shell. No data in it: see the module docstring for how it authenticates."""
     user = request.user
     session = bool(user.is_authenticated and getattr(user, "role", "") in ALL_ROLES)
-    config = _config(view=VIEW, layers=wall_layer_specs(), session=session)
+    config = _config(
+        view=VIEW, layers=wall_layer_specs(), session=session, hotspots=HOTSPOT_SOURCE
+    )
     return render(request, "layers/wall.html", {"config": config})
 
 

@@ -155,6 +155,10 @@ def run_pages(browser, other, base, origin, wall_token, operator_token):
     assert wall.inner_text("#feed") == "Langsung"
     assert wall.evaluate("() => sessionStorage.getItem('siaga112.token')") == wall_token
     wait_for_basemap(wall, "__wall")
+    # The Gi* hotspot layer was fetched from this server (empty here: too few incidents).
+    wall.wait_for_function(
+        "() => (window.__wall.state.hotspots.meta || {}).method === 'gistar'", timeout=10000
+    )
     shot = map_only(wall, SHOTS / "wall.png")
     for name, rgb in COLOURS.items():
         assert count_colour(wall, shot, rgb) >= 20, f"no {name} pixels drawn"

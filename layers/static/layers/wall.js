@@ -13,10 +13,13 @@
     units: new Map(),
     cameras: new Map(), // id → feature (with sector)
     routes: { type: "FeatureCollection", features: [] },
+    hotspots: { type: "FeatureCollection", features: [] }, // Gi* cells (hot/cold classes)
   };
   const specs = S.specRegistry(config.layers);
   let deckgl = null;
   let routesTimer = null;
+  let hotspotsTimer = null;
+  const HOTSPOTS_EVERY_MS = 300000; // and 5 s after new incidents (the server caches the layer)
 
   // --- state updates ---------------------------------------------------------------------
   function putIncident(p, position, seenAt) {
@@ -127,6 +130,21 @@
     }, 800);
   }
 
+  function refreshHotspots(delay) {
+    if (!config.hotspots || !specs.has("hotspots")) return;
+    clearTimeout(hotspotsTimer);
+    hotspotsTimer = setTimeout(async () => {
+      try {
+        const layer = await S.api(config.hotspots);
+        state.hotspots = layer; // an empty layer (too few incidents) draws nothing
+        render();
+      } catch (e) {
+        /* keep the last layer */
+      }
+      refreshHotspots(HOTSPOTS_EVERY_MS);
+    }, delay);
+  }
+
   async function refreshCameras() {
     try {
       const fc = await S.api("/api/cctv/cameras/");
@@ -147,6 +165,7 @@
     const cameras = [...state.cameras.values()];
     const pulse = 1 + ((now % 1200) / 1200) * 2.2;
     const data = {
+      hotspots: state.hotspots,
       routes: state.routes,
       "camera-sectors": {
         type: "FeatureCollection",
@@ -295,6 +314,7 @@
     const feed = new S.Feed({
       onEvent(event) {
         if (applyEvent(event)) render();
+        if (event.kind === "incident.created") refreshHotspots(5000);
         document.body.dataset.seq = String(event.seq);
       },
       onState: setFeed,
@@ -308,6 +328,7 @@
     setFeed({ up: false, since: new Date() });
     document.getElementById("feed").textContent = L.feed_connecting;
     feed.start(snap.seq);
+    refreshHotspots(0);
     window.__wall.feed = feed;
     render();
     setInterval(tick, 1000);
