@@ -61,6 +61,7 @@ ROAD_WIDTHS = {"arteri": 3, "kolektor": 2.2, "lokal": 1.4}
 RIVER_COLOR = [28, 78, 128]
 ROUTE_COLOR = [0, 229, 255]
 
+
 def lookup(path: str, table: dict, default) -> dict:
     """A style looked up by a property's value (resolved in the browser by specs.js)."""
     return {"@@lookup": path, "table": table, "default": default}
@@ -339,9 +340,7 @@ def wall(request):
     """The wall shell. No data in it: see the module docstring for how it authenticates."""
     user = request.user
     session = bool(user.is_authenticated and getattr(user, "role", "") in ALL_ROLES)
-    config = _config(
-        view=VIEW, layers=wall_layer_specs(), session=session, hotspots=HOTSPOT_SOURCE
-    )
+    config = _config(view=VIEW, layers=wall_layer_specs(), session=session, hotspots=HOTSPOT_SOURCE)
     return render(request, "layers/wall.html", {"config": config})
 
 
