@@ -59,3 +59,22 @@ SELECT coalesce(ST_AsMVT(t, 'river', 4096, 'geom'), ''::bytea) FROM (
 
 # Wraps the ORM-compiled incidents query (its SELECT list names the MVT columns).
 INCIDENTS = "SELECT coalesce(ST_AsMVT(t, 'incidents', 4096, 'geom'), ''::bytea) FROM ({inner}) t"
+
+# The Gi* hotspot cells, computed in Python (layers.gistar) and passed in as one GeoJSON
+# FeatureCollection parameter; PostGIS clips and encodes them like the other layers.
+HOTSPOTS = (
+    _ENV
+    + """
+SELECT coalesce(ST_AsMVT(t, 'hotspots', 4096, 'geom'), ''::bytea) FROM (
+    SELECT f->'properties'->>'cell' AS cell,
+           f->'properties'->>'class' AS class,
+           (f->'properties'->>'bin')::int AS bin,
+           (f->'properties'->>'z')::float8 AS z,
+           (f->'properties'->>'count')::int AS count,
+           ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), 4326), 3857),
+                        env.e, 4096, 64, true) AS geom
+    FROM jsonb_array_elements(%(features)s::jsonb -> 'features') AS f, env
+    WHERE ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), 4326) && env.b
+) t WHERE t.geom IS NOT NULL
+"""
+)

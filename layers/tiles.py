@@ -187,4 +187,35 @@ register(
     )
 )
 register(TileLayer("incidents", incidents_tile, description="incidents (for_analytics)"))
-# The hotspot layer (H3 cells with Gi* classes) registers itself here: register(TileLayer(...)).
+
+
+# H3 resolution of the hotspot cells by zoom: coarser cells when the whole city is in view.
+HOTSPOT_RES_BY_ZOOM = ((14, 9), (12, 8), (0, 7))
+
+
+def hotspot_res(z: int) -> int:
+    return next(res for min_z, res in HOTSPOT_RES_BY_ZOOM if z >= min_z)
+
+
+def hotspots_tile(tile: Tile) -> bytes:
+    """Gi* hot and cold cells (all analytic incidents, FDR on) at a resolution for the zoom: the
+    same cached layer as ``/api/layers/hotspots/?method=gistar``, so tiles and API agree and a
+    new incident updates both. Cells without a class are left out of the tile."""
+    import json
+
+    from layers.api.hotspots import hotspot_layer
+    from layers.selection import Selection
+
+    layer, _hit = hotspot_layer("gistar", Selection(res=hotspot_res(tile.z)), {})
+    classed = [f for f in layer["features"] if f["properties"].get("bin")]
+    if not classed:
+        return b""
+    features = json.dumps({"features": classed})
+    return _fetch(sql.HOTSPOTS, tile.params(features=features))
+
+
+register(
+    TileLayer(
+        "hotspots", hotspots_tile, max_zoom=16, description="Gi* hot/cold H3 cells (for_analytics)"
+    )
+)

@@ -270,6 +270,21 @@ METHODS = {
 }
 
 
+def hotspot_layer(method: str, selection: Selection, params) -> tuple[dict, bool]:
+    """The layer of one method (``METHODS``), from the cache when the data is unchanged;
+    (payload, cache hit). The API and the hotspot vector tiles both read it here."""
+    options = "&".join(
+        f"{key}={params.get(key)}"
+        for key in sorted(params)
+        if key not in ("method", "category", "since", "until", "res")
+    )
+    return cache.cached(
+        "hotspots",
+        f"{method}|{selection.key()}|{options}",
+        lambda: METHODS[method](selection, params),
+    )
+
+
 class HotspotQuery(SelectionQuery):
     """For the schema: the common selection, the method and the methods' options."""
 
@@ -296,15 +311,7 @@ class HotspotsView(APIView):
                 status=400,
             )  # fmt: skip
         selection = Selection.parse(request.query_params)
-        params = request.query_params
-        options = "&".join(
-            f"{key}={params.get(key)}" for key in sorted(params) if key not in ("method",)
-        )
-        payload, hit = cache.cached(
-            "hotspots",
-            f"{method}|{selection.key()}|{options}",
-            lambda: METHODS[method](selection, params),
-        )
+        payload, hit = hotspot_layer(method, selection, request.query_params)
         response = Response(payload)
         response["X-Cache"] = "hit" if hit else "miss"
         return response

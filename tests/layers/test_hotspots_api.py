@@ -216,3 +216,23 @@ def test_counts_follow_creations_and_a_prank_verdict(token_client):
         f["properties"]["cell"]: f["properties"] for f in client.get(URL, query).json()["features"]
     }
     assert after[cell]["count"] == before[cell]["count"] + 1
+
+
+def test_hotspot_vector_tiles_carry_the_api_hot_cells(token_client):
+    from tests.layers.mvt import decode
+    from tests.layers.test_tiles import tile_of
+
+    client = token_client("wall")
+    api = client.get(URL, {"method": "gistar", "res": 8}).json()
+    hot = [f for f in api["features"] if f["properties"]["class"].startswith("hot")]
+    assert hot
+    # The tile under the hottest cell, at a zoom that shows res-8 cells.
+    top = max(hot, key=lambda f: f["properties"]["z"])
+    lat, lon = h3.cell_to_latlng(top["properties"]["cell"])
+    z, x, y = tile_of(lon, lat, 12)
+    response = client.get(f"/tiles/hotspots/{z}/{x}/{y}.mvt")
+    assert response.status_code == 200
+    cells = {f["properties"]["cell"]: f["properties"] for f in decode(response.content)["hotspots"]}
+    assert cells[top["properties"]["cell"]]["class"] == top["properties"]["class"]
+    assert all(p["class"] for p in cells.values())  # only cells with a class travel
+    assert token_client("planner").get("/tiles/hotspots/7/0/0.mvt").status_code == 404
