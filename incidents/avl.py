@@ -8,7 +8,14 @@ range, and not twice in the batch. Bad fixes are answered with their reason; the
 The good fixes go straight into the history with one binary COPY, the same path as a bare bulk
 load. A fix already stored (a gateway resending a batch) makes that COPY fail on the primary key:
 the transaction is rolled back and the batch is done again the slow way, staged in a temporary
-table and inserted with ON CONFLICT DO NOTHING, which tells which fixes were duplicates. Then one
+table and inserted with ON CONFLICT DO NOTHING, which tells which fixes were duplicates.
+
+The history has no foreign key to the unit (migration 0006: its per-row check halved the COPY
+rate). Before writing, one statement locks the batch's units FOR KEY SHARE, as that check did per
+row: a unit deleted before it (the code cache may still hold it) is missing from the answer, and
+the batch is then done again with the codes read afresh, so its fixes are "unknown unit" and no
+orphan row is stored; a unit deleted after it waits for this commit, and the delete's trigger
+then removes the history with the unit. After the write, one
 UPDATE moves each unit's last position, only forward in time (fixes arriving out of order never
 move a unit back). The wall hears of the moves through the throttled ``units.positions`` live
 event (incidents.live.coalesce): a burst of batches becomes at most one event per window.
@@ -65,8 +72,16 @@ RETURNING u.id
 """
 
 
+_LOCK_UNITS = "SELECT id FROM incidents_unit WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE"
+RETRIES = 5  # each retry needs another unit of the batch deleted in the last few milliseconds
+
+
 class BadFix(ValueError):
     pass
+
+
+class UnitGone(Exception):
+    """A unit of the batch was deleted after its code was looked up."""
 
 
 @dataclass
@@ -193,8 +208,17 @@ def _copy_rows(cursor, table: str, good: list[tuple]) -> None:
 def ingest(fixes: list) -> Outcome:
     try:
         return _ingest(fixes, resent=False)
-    except IntegrityError:  # fixes stored before (or a unit deleted meanwhile): the slow path
-        return _ingest(fixes, resent=True)
+    except IntegrityError:  # fixes stored before: the slow path
+        pass
+    except UnitGone:  # a unit deleted meanwhile: again with the codes read afresh
+        pass
+    for attempt in range(RETRIES):
+        try:
+            return _ingest(fixes, resent=True)
+        except UnitGone:
+            if attempt == RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _ingest(fixes: list, resent: bool) -> Outcome:
@@ -224,6 +248,9 @@ def _ingest(fixes: list, resent: bool) -> Outcome:
         outcome.duplicates = len(outcome.duplicate_indices)
         return outcome
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_LOCK_UNITS, [list(newest)])
+        if cursor.rowcount != len(newest):
+            raise UnitGone
         if not resent:
             _copy_rows(cursor, "incidents_unitposition", good)
         else:  # insert those not stored yet, and name the repeats
