@@ -4,8 +4,10 @@ Ours is the whole server path of ``POST /api/units/positions/``: Django's reques
 middleware, token authentication and the role check, DRF's JSON parsing of the body, the ingest
 service (shape checks, staging COPY, the set-based SQL check/insert/move), the throttled live
 event (its after-commit step included) and the JSON answer. The client's own work (encoding the
-body) is done before the clock starts. The floor writes the same number of rows, already as
-binary values, with one binary COPY straight into incidents_unitposition.
+body) is done before the clock starts. The floor writes the same number of rows with one binary
+COPY straight into incidents_unitposition, its COPY buffer built before the clock starts too (the
+fastest honest way: the server's own cost of the rows, with no client work; measured here it is
+about 1.2-1.8x faster than psycopg's C ``write_row`` of the same tuples inside the clock).
 
 The benchmark runs inside a transaction that is rolled back (bench/run.py), so neither side pays
 for a commit; a real gateway's request commits once per batch.
@@ -17,7 +19,7 @@ import json
 import random
 import struct
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.test import Client, TestCase
@@ -83,9 +85,21 @@ def run() -> list[Result]:
 
     ids = dict(Unit.objects.filter(code__startswith="avl-").values_list("code", "pk"))
 
-    def copy_floor(batch: int) -> None:
-        """The same number of rows, already binary, by one COPY (times a day later: no clash)."""
+    def copy_buffer(batch: int) -> bytes:
+        """The batch's rows as one binary COPY stream (times a day later than ours: no clash)."""
         base = start + timedelta(days=1, seconds=batch * BATCH)
+        micros = (base - PG_EPOCH) // timedelta(microseconds=1)
+        rows = [
+            ROW.pack(6, 8, ids[f"avl-{i % UNITS}"], 8, micros + i * 1_000_000, len(POINT), POINT)
+            + TAIL
+            for i in range(BATCH)
+        ]
+        return COPY_HEADER + b"".join(rows) + COPY_TRAILER
+
+    buffers = [copy_buffer(n) for n in range(BATCHES)]
+
+    def copy_floor(batch: int) -> None:
+        """The same number of rows, already a binary COPY stream, by one COPY."""
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(
@@ -93,10 +107,7 @@ def run() -> list[Result]:
                 " accuracy_m) FROM STDIN (FORMAT BINARY)"
             ) as copy,
         ):
-            copy.set_types(["int8", "timestamptz", "bytea", "float4", "float4", "float4"])
-            for i in range(BATCH):
-                at = base + timedelta(seconds=i)
-                copy.write_row((ids[f"avl-{i % UNITS}"], at, POINT, 30.0, 90.0, 5.0))
+            copy.write(buffers[batch])
 
     post(payloads[0])  # warm-up: connection, imports, plans
     copy_floor(0)
@@ -118,10 +129,18 @@ def run() -> list[Result]:
             "fix/s",
             ours,
             floor,
-            "binary COPY of the same batches",
+            "binary COPY of the same batches (buffer pre-built)",
             target=">= 20000/s and ratio >= 0.5",
         )
     ]
 
 
 POINT = struct.pack("<BIIdd", 1, 0x20000001, 4326, 101.45, 0.5)  # EWKB, as geometry_recv reads
+# PostgreSQL's binary COPY format: a header, then per row the field count and each field's length
+# and big-endian value (int8 unit, timestamptz as microseconds since 2000-01-01 UTC, the geometry
+# as EWKB, three float4), then -1.
+PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+COPY_TRAILER = struct.pack("!h", -1)
+ROW = struct.Struct(f"!hiqiqi{len(POINT)}s")
+TAIL = struct.pack("!ififif", 4, 30.0, 4, 90.0, 4, 5.0)
