@@ -3,6 +3,7 @@ event to every consumer once and in seq order, gaps read from the outbox, a lost
 closes the feeds so clients catch up."""
 
 import asyncio
+import os
 
 import pytest
 import redis.asyncio as aioredis
@@ -47,7 +48,7 @@ def _write_without_sending(n: int) -> list[dict]:
 
 
 async def _subscribers() -> int:
-    client = aioredis.Redis.from_url(settings.REDIS_URL)
+    client = aioredis.Redis.from_url(os.environ["REDIS_URL"])  # even where settings say none
     try:
         channel = await database_sync_to_async(live.events_channel)()
         return dict(await client.pubsub_numsub(channel))[channel.encode()]
@@ -119,3 +120,13 @@ async def test_a_client_that_does_not_read_is_closed_not_buffered_forever(monkey
     while (out := await ws.receive_output(timeout=3))["type"] != "websocket.close":
         outputs.append(out)
     assert out["code"] == CLOSE_TRY_AGAIN
+
+
+async def test_without_redis_the_writer_hands_events_to_the_hub_in_process(settings):
+    settings.REDIS_URL = ""  # one process, no Redis between writer and feed
+    key = await database_sync_to_async(make_token)("wall")
+    ws = await _open(key)
+    assert await _subscribers() == 0  # the feed does not listen on Redis pub/sub
+    seqs = await database_sync_to_async(_record)(2)
+    assert [(await ws.receive_json_from(timeout=3))["seq"] for _ in seqs] == seqs
+    await ws.disconnect()
