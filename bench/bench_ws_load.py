@@ -1,6 +1,6 @@
 """500 WebSocket clients on the live feed while events are published at 50/s (real server,
-Redis channel layer): publish → receive latency and no missed event, beside a raw Redis
-PUBLISH → subscriber round trip measured in the same run."""
+one Redis subscription per process, layers/hub.py): publish → receive latency and no missed
+event, beside a raw Redis PUBLISH → subscriber round trip measured in the same run."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ CLIENTS = int(os.environ.get("BENCH_WS_CLIENTS", "500"))
 RATE = 50  # events per second
 DURATION_S = int(os.environ.get("BENCH_WS_SECONDS", "10"))
 KIND = "bench.tick"
+# permessage-deflate, as browsers negotiate it; BENCH_WS_DEFLATE=0 measures without it.
+COMPRESSION = "deflate" if os.environ.get("BENCH_WS_DEFLATE", "1") == "1" else None
 
 # The publisher: a separate process writing to the outbox as the services do (live.record in
 # the writer's transaction, sent after commit), stamping the wall-clock time of the write.
@@ -83,7 +85,9 @@ async def _redis_floor(url: str, n: int = 500) -> list[float]:
     return samples
 
 
-async def _client(port: int, token: str, ready: asyncio.Semaphore, out: dict, stop: asyncio.Event):
+async def _client(port: int, token: str, ready: asyncio.Semaphore, out: dict):
+    """One wall. It only stamps and keeps what arrives (parsed after the run): the 500 clients
+    share one process and one core, and must cost less than the server they measure."""
     import websockets
 
     async with ready:  # bounded concurrent handshakes
@@ -93,28 +97,29 @@ async def _client(port: int, token: str, ready: asyncio.Semaphore, out: dict, st
             origin=f"http://127.0.0.1:{port}",
             open_timeout=60,
             max_queue=None,
+            compression=COMPRESSION,
         )
-    seqs, lat = out.setdefault("seqs", []), out.setdefault("lat", [])
+    got = out.setdefault("got", [])
     async with ws:
         json.loads(await ws.recv())  # hello
         out["ready"] = True
-        while not stop.is_set():
-            try:
-                raw = await asyncio.wait_for(ws.recv(), 0.5)
-            except TimeoutError:
-                continue
-            now = time.time()
-            event = json.loads(raw)
-            if event.get("kind") == KIND:
-                seqs.append(event["seq"])
-                lat.append((now - event["t"]) * 1000)
+        async for raw in ws:  # until cancelled
+            got.append((time.time(), raw))
+
+
+def _parse(out: dict) -> None:
+    seqs, lat = out.setdefault("seqs", []), out.setdefault("lat", [])
+    for now, raw in out.get("got", []):
+        event = json.loads(raw)
+        if event.get("kind") == KIND:
+            seqs.append(event["seq"])
+            lat.append((now - event["t"]) * 1000)
 
 
 async def _drive(port: int, token: str, env: dict) -> tuple[list[dict], float]:
     ready = asyncio.Semaphore(50)
-    stop = asyncio.Event()
     outs = [{} for _ in range(CLIENTS)]
-    tasks = [asyncio.create_task(_client(port, token, ready, o, stop)) for o in outs]
+    tasks = [asyncio.create_task(_client(port, token, ready, o)) for o in outs]
     t0 = time.monotonic()
     while sum(1 for o in outs if o.get("ready")) < CLIENTS:
         await asyncio.sleep(0.2)
@@ -131,14 +136,17 @@ async def _drive(port: int, token: str, env: dict) -> tuple[list[dict], float]:
     # Wait for the events in flight: until every delivery arrived, or none for 3 s (max 30 s).
     expected, last, idle_since = RATE * DURATION_S * CLIENTS, -1, time.monotonic()
     for _ in range(60):
-        total = sum(len(o.get("seqs", [])) for o in outs)
+        total = sum(len(o.get("got", [])) for o in outs)
         if total >= expected or time.monotonic() - idle_since > 3:
             break
         if total != last:
             last, idle_since = total, time.monotonic()
         await asyncio.sleep(0.5)
-    stop.set()
-    await asyncio.gather(*tasks)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for out in outs:
+        _parse(out)
     return outs, connect_s
 
 
@@ -163,7 +171,11 @@ def _results(outs: list[dict], connect_s: float, floor: Timing) -> list[Result]:
         if len(seqs) == expected and seqs == list(range(seqs[0], seqs[0] + expected)):
             complete += 1
     ours = Timing([x for o in outs for x in o.get("lat", [])])
-    print(f"    {CLIENTS} clients connected in {connect_s:.1f} s; {RATE}/s for {DURATION_S} s")
+    deflate = "on" if COMPRESSION else "off"
+    print(
+        f"    {CLIENTS} clients connected in {connect_s:.1f} s; {RATE}/s for {DURATION_S} s; "
+        f"permessage-deflate {deflate}"
+    )
     print(
         f"    {complete}/{CLIENTS} clients got all {expected} events in order (seq contiguous); "
         f"{len(ours.samples_ms)}/{expected * CLIENTS} deliveries"

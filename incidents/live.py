@@ -7,11 +7,11 @@ serialisation invisible, and a client can trust that SEQ+1 follows SEQ.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import time
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from redis.exceptions import RedisError
@@ -20,13 +20,13 @@ from incidents.models import LiveEvent
 
 log = logging.getLogger(__name__)
 
+# The Channels group the consumers also join: a message sent to it with ``group_send`` still
+# reaches them (and goes through the same seq filter). live.send publishes through the hub.
 EVENTS_GROUP = "events"
 _LOCK_KEY = 112_000_001  # pg_advisory_xact_lock key of the outbox
 
 
 def _json_safe(payload: dict) -> dict:
-    import json
-
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 
@@ -45,18 +45,44 @@ def record(kind: str, payload: dict) -> LiveEvent:
 
 
 def send(message: dict) -> None:
-    """Push one event to every subscriber now. A dead channel layer is logged, not raised: the
-    write has committed, and clients catch up from the outbox by sequence number."""
+    """Publish one event now, once, to every server process (each fans it out to its own
+    consumers, layers/hub.py). A dead Redis is logged, not raised: the write has committed, and
+    clients catch up from the outbox by sequence number."""
+    text = json.dumps(message, cls=DjangoJSONEncoder)
+    from django.conf import settings
+
+    if not settings.REDIS_URL:  # one process: hand it to this process's hub directly
+        for listener in list(_listeners):
+            listener(text)
+        return
     try:
-        async_to_sync(get_channel_layer().group_send)(
-            EVENTS_GROUP, {"type": "event.message", "event": message}
-        )
+        _redis().publish(events_channel(), text)
     except (OSError, RedisError, TimeoutError) as exc:
         log.warning(
             "live event %s not pushed (%s); clients will catch up",
             message["seq"],
             type(exc).__name__,
         )
+
+
+def events_channel() -> str:
+    """The Redis pub/sub channel of the live feed (one per database, like the coalescing keys:
+    the test database and the dev database may share a Redis)."""
+    return f"siaga112:{connection.settings_dict['NAME']}:events"
+
+
+_listeners: list = []
+
+
+def add_listener(listener) -> None:
+    """Without Redis (REDIS_URL unset, one process): ``listener(text)`` gets each sent event,
+    from the sending thread."""
+    _listeners.append(listener)
+
+
+def remove_listener(listener) -> None:
+    with contextlib.suppress(ValueError):
+        _listeners.remove(listener)
 
 
 def latest_seq() -> int:

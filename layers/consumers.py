@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
+import logging
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from accounts.channels import SUBPROTOCOL
 from accounts.choices import ALL_ROLES
 from incidents import live
+from layers.hub import FAILURES, get_hub
+
+log = logging.getLogger(__name__)
 
 # Close codes in the 4000 range are the application's own (RFC 6455 §7.4.2).
 CLOSE_UNAUTHENTICATED = 4401
@@ -45,11 +50,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_BAD_REQUEST)
             return
         # Join first, then read the outbox: live events that arrive meanwhile wait in the
-        # channel and are filtered by seq afterwards, so nothing falls in between.
+        # inbox and are filtered by seq afterwards, so nothing falls in between.
+        self.hub = get_hub()
         try:
             await self.channel_layer.group_add(live.EVENTS_GROUP, self.channel_name)
-        except (OSError, RedisError, TimeoutError):
-            # The channel layer (Redis) is down: refuse cleanly, the client retries later.
+            self.inbox = await self.hub.join()
+        except FAILURES:
+            # Redis is down: refuse cleanly, the client retries later.
             await self.close(code=CLOSE_TRY_AGAIN)
             return
         offered = self.scope.get("subprotocols") or []
@@ -73,6 +80,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                     await self.send_json(event)
                 if missed:
                     self.last_seq = max(latest, missed[-1]["seq"])
+        self.pump = asyncio.create_task(self._pump())
 
     def _since(self) -> int | None | bool:
         """The ``since`` query parameter: None when absent, False when malformed."""
@@ -87,8 +95,14 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         return value if value >= 0 else False
 
     async def disconnect(self, code):
+        pump = getattr(self, "pump", None)
+        if pump is not None:
+            pump.cancel()
+        inbox = getattr(self, "inbox", None)
+        if inbox is not None:
+            await self.hub.leave(inbox)
         # If the layer is down, its group membership expires on its own.
-        with contextlib.suppress(OSError, RedisError, TimeoutError):
+        with contextlib.suppress(*FAILURES):
             await self.channel_layer.group_discard(live.EVENTS_GROUP, self.channel_name)
 
     @classmethod
@@ -105,10 +119,42 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "detail": "unknown message type"})
 
     async def event_message(self, message):
+        """An event sent to the Channels group: the same path as the hub's."""
         event = message["event"]
         seq = event.get("seq")
-        if isinstance(seq, int):
-            if seq <= self.last_seq:
-                return  # already delivered by the replay
-            self.last_seq = seq
-        await self.send_json(event)
+        self.inbox.put_nowait((seq if isinstance(seq, int) else None, json.dumps(event)))
+
+    async def _pump(self) -> None:
+        """Send what the hub puts in the inbox, in seq order, each event once."""
+        try:
+            while True:
+                item = await self.inbox.get()
+                if item is None:  # the hub lost Redis, or this client fell too far behind
+                    await self.close(code=CLOSE_TRY_AGAIN)
+                    return
+                await self._deliver(*item)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("live feed consumer failed; the client reconnects with ?since")
+            with contextlib.suppress(Exception):
+                await self.close(code=CLOSE_TRY_AGAIN)
+
+    async def _deliver(self, seq: int | None, text: str) -> None:
+        if seq is None:
+            await self.send(text_data=text)
+            return
+        if seq <= self.last_seq:
+            return  # already delivered (by the replay, or the outbox read of a gap)
+        if seq > self.last_seq + 1:
+            # Missed, or published out of order by two writers: the outbox has them.
+            gap = seq - self.last_seq - 1
+            if gap > REPLAY_LIMIT:
+                await self.send_json({"type": "resync", "latest_seq": seq - 1})
+            else:
+                for event in await self.hub.since(self.last_seq, gap):
+                    if event["seq"] >= seq:
+                        break
+                    await self.send_json(event)
+        self.last_seq = seq
+        await self.send(text_data=text)

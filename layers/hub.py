@@ -1,0 +1,185 @@
+"""The live feed's fan-out: one Redis subscription per server process, shared by its consumers.
+
+``incidents.live.send`` PUBLISHes each committed event once, on the events channel. Every server
+process runs one :class:`Hub` (per event loop): it subscribes once and puts each event, as the
+JSON text it arrived in, into the inbox of every connected consumer of that process. A consumer
+filters by ``seq`` (drops what it already sent, reads a gap from the outbox), so an event pushed
+to N walls costs one Redis message per process, not N.
+
+When the subscription fails (Redis stopped), every consumer gets ``None`` in its inbox and
+closes; new consumers cannot join until Redis answers again, and reconnecting clients catch up
+from the outbox with ``?since``. Without REDIS_URL (one process, development), events come from
+``live.add_listener`` in the same process instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from redis.exceptions import RedisError
+
+from incidents import live
+
+log = logging.getLogger(__name__)
+
+# A consumer this far behind (its client does not read) is closed and catches up on reconnect.
+INBOX_LIMIT = 5000
+# Idle subscription: redis-py pings the server this often, so a dead Redis is noticed.
+HEALTH_CHECK_S = 10
+SUBSCRIBE_TIMEOUT_S = 5
+
+FAILURES = (OSError, RedisError, TimeoutError)
+
+
+def parse(text: str | bytes) -> tuple[int | None, str]:
+    """(seq or None, text) of one published event."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    try:
+        seq = json.loads(text).get("seq")
+    except (ValueError, AttributeError):
+        seq = None
+    return (seq if isinstance(seq, int) and not isinstance(seq, bool) else None), text
+
+
+class Hub:
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.inboxes: set[asyncio.Queue] = set()
+        self._lock = asyncio.Lock()
+        self._reader: asyncio.Task | None = None
+        self._local = False
+        self._fills: dict[tuple[int, int], asyncio.Future] = {}
+
+    @property
+    def running(self) -> bool:
+        return self._local or (self._reader is not None and not self._reader.done())
+
+    async def join(self) -> asyncio.Queue:
+        """A new inbox that receives every event from now on. Raises when Redis is down."""
+        async with self._lock:
+            if not self.running:
+                await self._start()
+            inbox: asyncio.Queue = asyncio.Queue(maxsize=INBOX_LIMIT)
+            self.inboxes.add(inbox)
+            return inbox
+
+    async def leave(self, inbox: asyncio.Queue) -> None:
+        self.inboxes.discard(inbox)
+        if self.inboxes:
+            return
+        async with self._lock:
+            if not self.inboxes:  # the last one left: nothing to listen for
+                await self._stop()
+
+    async def since(self, seq: int, limit: int) -> list[dict]:
+        """The outbox after ``seq``; consumers that miss the same events share one query."""
+        key = (seq, limit)
+        future = self._fills.get(key)
+        if future is None:
+            future = asyncio.ensure_future(database_sync_to_async(live.since)(seq, limit))
+            self._fills[key] = future
+            future.add_done_callback(lambda _: self._fills.pop(key, None))
+        return await asyncio.shield(future)
+
+    # --- the subscription ----------------------------------------------------------------------
+    async def _start(self) -> None:
+        if not settings.REDIS_URL:
+            live.add_listener(self._from_thread)
+            self._local = True
+            return
+        import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+
+        # No silent reconnect: events published while the connection was down would be lost
+        # without anyone noticing. A failure closes the consumers; their clients catch up.
+        client = aioredis.Redis.from_url(
+            settings.REDIS_URL,
+            socket_connect_timeout=3,
+            health_check_interval=HEALTH_CHECK_S,
+            retry=Retry(NoBackoff(), 0),
+        )
+        pubsub = client.pubsub()
+        try:
+            async with asyncio.timeout(SUBSCRIBE_TIMEOUT_S):
+                await pubsub.subscribe(live.events_channel())
+                while True:  # subscribed once Redis confirms: nothing published after is lost
+                    message = await pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT_S)
+                    if message and message["type"] == "subscribe":
+                        break
+        except BaseException:
+            await _close(pubsub, client)
+            raise
+        self._reader = asyncio.create_task(self._read(pubsub, client), name="live-hub")
+
+    async def _read(self, pubsub, client) -> None:
+        try:
+            while True:
+                message = await pubsub.get_message(timeout=HEALTH_CHECK_S)
+                if message and message["type"] == "message":
+                    self._dispatch(message["data"])
+        except FAILURES as exc:
+            log.warning("live feed subscription lost (%s); consumers close", type(exc).__name__)
+            self._fail()
+        finally:
+            await _close(pubsub, client)
+
+    async def _stop(self) -> None:
+        if self._local:
+            live.remove_listener(self._from_thread)
+            self._local = False
+        reader, self._reader = self._reader, None
+        if reader is not None and not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+
+    def _from_thread(self, text: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed
+            self.loop.call_soon_threadsafe(self._dispatch, text)
+
+    def _dispatch(self, text: str | bytes) -> None:
+        item = parse(text)
+        for inbox in list(self.inboxes):
+            try:
+                inbox.put_nowait(item)
+            except asyncio.QueueFull:
+                self._evict(inbox)
+
+    def _evict(self, inbox: asyncio.Queue) -> None:
+        """Tell an inbox's consumer to close: its client reconnects with ``?since``."""
+        self.inboxes.discard(inbox)
+        while not inbox.empty():
+            inbox.get_nowait()
+        inbox.put_nowait(None)
+
+    def _fail(self) -> None:
+        for inbox in list(self.inboxes):
+            self._evict(inbox)
+
+
+async def _close(pubsub, client) -> None:
+    with contextlib.suppress(Exception):
+        await pubsub.aclose()
+    with contextlib.suppress(Exception):
+        await client.aclose()
+
+
+_hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
+
+
+def get_hub() -> Hub:
+    """This event loop's hub (a server has one loop; each async test has its own)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        for old in [old for old in _hubs if old.is_closed()]:
+            del _hubs[old]
+        hub = _hubs[loop] = Hub(loop)
+    return hub
