@@ -1,4 +1,4 @@
-"""Per-kelurahan statistics of the analytic incidents in a window: counts and rates by category,
+"""Per-kelurahan statistics of the analytic incidents of a selection: counts and rates by category,
 type and hour of day (WIB), and response times with percentiles computed in PostgreSQL.
 
 Rates are per km² of the kelurahan: the reference data has no population per kelurahan (only
@@ -26,7 +26,7 @@ from django.db.models.functions import ExtractHour, TruncMonth
 
 from geo.models import AdminArea
 from incidents.choices import Category
-from layers.window import WIB, Window
+from layers.selection import WIB, Selection
 
 STAGES = {
     "dispatch_s": ("created_at", "dispatched_at"),
@@ -84,10 +84,10 @@ class AreaKm2(Func):
     output_field = FloatField()
 
 
-def kelurahan_stats(window: Window) -> dict:
+def kelurahan_stats(selection: Selection) -> dict:
     """All kelurahan (zero counts included) with their figures, the city as a whole, and the
     number of incidents without a kelurahan (no location)."""
-    qs = window.incidents().order_by()
+    qs = selection.incidents().order_by()
     by_category: dict = defaultdict(dict)
     by_type: dict = defaultdict(dict)
     counts: dict = defaultdict(int)
@@ -139,7 +139,7 @@ def kelurahan_stats(window: Window) -> dict:
         for category, n in per_area.items():
             city_by_category[category] += n
     return {
-        **window.describe(),
+        **selection.describe(),
         "rate_unit": "per_km2",
         "hours": "WIB",
         "city": {
@@ -153,10 +153,10 @@ def kelurahan_stats(window: Window) -> dict:
     }
 
 
-def monthly_counts(window: Window) -> list[dict]:
+def monthly_counts(selection: Selection) -> list[dict]:
     """Incidents per month (WIB) and category, oldest first: [{month: 'YYYY-MM', category, n}]."""
     qs = (
-        window.incidents()
+        selection.incidents()
         .order_by()
         .annotate(month=TruncMonth("created_at", tzinfo=WIB))
         .values("month", "category")
@@ -169,11 +169,11 @@ def monthly_counts(window: Window) -> list[dict]:
     ]
 
 
-def hourly_by_category(window: Window) -> dict[str, list[int]]:
+def hourly_by_category(selection: Selection) -> dict[str, list[int]]:
     """Incidents per hour of day (WIB, 0–23) for each category."""
     out = {c: [0] * 24 for c in Category.values}
     qs = (
-        window.incidents()
+        selection.incidents()
         .order_by()
         .annotate(hour=ExtractHour("created_at", tzinfo=WIB))
         .values("category", "hour")
