@@ -40,8 +40,8 @@ def _meta(method: str, sel: Selection, **extra) -> dict:
     return {"method": method, "res": sel.res, **sel.describe(), **extra}
 
 
-def _cells_layer(method: str, sel: Selection, cells: np.ndarray, props: dict, **meta) -> dict:
-    """A valid layer: one feature per cell with its properties."""
+def _cells_layer(method: str, sel: Selection, cells: np.ndarray, props: dict, /, **meta) -> dict:
+    """A valid layer: one feature per cell with its properties (``meta`` may name ``cells``)."""
     return _collection(h3bins.features(cells, props), _meta(method, sel, valid=True, **meta))
 
 
