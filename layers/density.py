@@ -1,4 +1,4 @@
-"""Kernel density of the analytic incidents of a window, on the service area's grid, cached.
+"""Kernel density of the analytic incidents of a selection, on the service area's grid, cached.
 
 The wall asks for the same layer again and again; reading every incident out of PostGIS is the
 expensive part. Finished products (PNG + metadata, or contour GeoJSON) are cached per process
@@ -16,7 +16,8 @@ from django.core.cache import cache
 from django.db.models import Max
 
 from layers.kde import KdeLayer, kde_layer
-from layers.window import Window, lonlat_array
+from layers.points import load_points
+from layers.selection import Selection
 
 CACHE_SECONDS = 300
 
@@ -31,9 +32,9 @@ def service_area_bounds() -> tuple[float, float, float, float] | None:
     return tuple(float(v) for v in city.geom.extent)
 
 
-def density_layer(window: Window, *, bandwidth_m: float, size: int) -> KdeLayer | None:
+def density_layer(selection: Selection, *, bandwidth_m: float, size: int) -> KdeLayer | None:
     """The layer, or None when there is nothing to place a grid on (no incidents and no city)."""
-    points = lonlat_array(window.incidents())
+    points = load_points(selection.incidents()).lonlat()
     bounds = service_area_bounds()
     if bounds is None and len(points) == 0:
         return None
@@ -56,19 +57,19 @@ def data_version() -> tuple[int, int]:
 
 
 def density_product(
-    window: Window, *, bandwidth_m: float, size: int, form: str
+    selection: Selection, *, bandwidth_m: float, size: int, form: str
 ) -> DensityProduct | None:
     """``form`` "png" (raster + metadata) or "geojson" (contour bands + metadata); cached."""
-    key_text = repr((window.describe(), float(bandwidth_m), int(size), form, data_version()))
+    key_text = repr((selection.describe(), float(bandwidth_m), int(size), form, data_version()))
     key = "layers:density:" + hashlib.sha256(key_text.encode()).hexdigest()
     product = cache.get(key)
     if product is not None:
         return product
-    layer = density_layer(window, bandwidth_m=bandwidth_m, size=size)
+    layer = density_layer(selection, bandwidth_m=bandwidth_m, size=size)
     if layer is None:
         return None
     meta = {
-        **window.describe(),
+        **selection.describe(),
         "bounds": layer.bounds,
         "bandwidth_m": layer.bandwidth_m,
         "size": size,

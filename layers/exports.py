@@ -1,6 +1,6 @@
 """Exports of the analytic layers to GeoPackage, GeoJSON and CSV (geopandas + pyogrio).
 
-``EXPORTABLE`` maps a layer name to a function ``(window, options) -> GeoDataFrame`` in WGS84;
+``EXPORTABLE`` maps a layer name to a function ``(selection, options) -> GeoDataFrame`` in WGS84;
 other layers (H3 bins, Gi*) join by adding an entry. Incidents are exported from
 ``for_analytics()`` with no caller data at all (numbers live on calls, which are not exported)
 and addresses passed through the same redaction as the logs.
@@ -21,17 +21,17 @@ from config.logfilters import redact
 from geo.models import AdminArea
 from incidents.choices import Category
 from layers.density import density_layer
+from layers.selection import Selection
 from layers.stats import STAGES, kelurahan_stats
-from layers.window import Window
 
 CRS = "EPSG:4326"
 DEFAULT_BANDWIDTH_M = 300.0
 
 
-def kelurahan_stats_frame(window: Window, options: dict) -> gpd.GeoDataFrame:
+def kelurahan_stats_frame(selection: Selection, options: dict) -> gpd.GeoDataFrame:
     """One row per kelurahan with its polygon: counts per category, rate per km², the busiest
     hour (WIB) and the response-time percentiles in seconds."""
-    return stats_frame(kelurahan_stats(window))
+    return stats_frame(kelurahan_stats(selection))
 
 
 def stats_frame(stats: dict) -> gpd.GeoDataFrame:
@@ -60,10 +60,10 @@ def stats_frame(stats: dict) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
 
 
-def kde_contours_frame(window: Window, options: dict) -> gpd.GeoDataFrame:
-    """Filled density bands (incidents per km²) of the window's kernel density."""
+def kde_contours_frame(selection: Selection, options: dict) -> gpd.GeoDataFrame:
+    """Filled density bands (incidents per km²) of the selection's kernel density."""
     layer = density_layer(
-        window,
+        selection,
         bandwidth_m=float(options.get("bandwidth_m") or DEFAULT_BANDWIDTH_M),
         size=int(options.get("size") or 512),
     )
@@ -93,9 +93,9 @@ INCIDENT_COLUMNS = {
 }
 
 
-def incidents_frame(window: Window, options: dict) -> gpd.GeoDataFrame:
+def incidents_frame(selection: Selection, options: dict) -> gpd.GeoDataFrame:
     """The located analytic incidents (no prank, cancelled or merged calls), times in UTC."""
-    qs = window.incidents().filter(point__isnull=False).order_by("created_at", "id")
+    qs = selection.incidents().filter(point__isnull=False).order_by("created_at", "id")
     records = list(qs.values_list(*INCIDENT_COLUMNS.values(), "point"))
     frame = pd.DataFrame([r[:-1] for r in records], columns=list(INCIDENT_COLUMNS), dtype=object)
     for column in ("created_at", "dispatched_at", "on_scene_at"):
@@ -105,7 +105,7 @@ def incidents_frame(window: Window, options: dict) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(points, crs=CRS), crs=CRS)
 
 
-EXPORTABLE: dict[str, Callable[[Window, dict], gpd.GeoDataFrame]] = {
+EXPORTABLE: dict[str, Callable[[Selection, dict], gpd.GeoDataFrame]] = {
     "kelurahan-stats": kelurahan_stats_frame,
     "kde-contours": kde_contours_frame,
     "incidents": incidents_frame,
@@ -144,8 +144,8 @@ def csv_bytes(frame: gpd.GeoDataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def export_bytes(name: str, fmt: str, window: Window, options: dict | None = None) -> bytes:
-    frame = EXPORTABLE[name](window, options or {})
+def export_bytes(name: str, fmt: str, selection: Selection, options: dict | None = None) -> bytes:
+    frame = EXPORTABLE[name](selection, options or {})
     if fmt == "csv":
         return csv_bytes(frame)
     with tempfile.TemporaryDirectory(prefix="siaga-export-") as tmp:

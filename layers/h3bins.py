@@ -1,11 +1,11 @@
 """H3 bins: incidents counted per hexagonal cell (resolutions 5–11), per category, per time bin.
 
-Points leave the database as a few packed float8 byte strings (one aggregate query, parsed by
-numpy; a row-by-row COPY costs a Python call per row) and are assigned to cells with h3ronpy's
-vectorised ``coordinates_to_cells`` (Rust, no Python loop per point; measured in
-bench/bench_hotspots.py against a scalar h3-py loop). The study area is the set of cells
-covering the service area (the kota outline) plus any cell with data outside it: empty cells
-count, as zeros, for Gi*. Cell sets and their k-ring weights are built once and kept.
+Points are read with ``layers.points.load_points`` (one aggregate query, parsed by numpy) and
+assigned to cells with h3ronpy's vectorised ``coordinates_to_cells`` (Rust, no Python loop per
+point; measured in bench/bench_hotspots.py against a scalar h3-py loop). The study area is
+the set of cells covering the service area (the kota outline) plus any cell with data outside
+it: empty cells count, as zeros, for Gi*. Cell sets and their k-ring weights are built once
+and kept.
 """
 
 from __future__ import annotations
@@ -16,96 +16,10 @@ from functools import lru_cache
 import h3
 import h3ronpy
 import numpy as np
-from django.db.models import BinaryField, F, FloatField, Func, Value
 from h3ronpy.vector import coordinates_to_cells
 from scipy import sparse
 
-
-@dataclass
-class Points:
-    lon: np.ndarray
-    lat: np.ndarray
-    t: np.ndarray | None = None  # epoch seconds (UTC)
-    category: np.ndarray | None = None  # small ints: index in CATEGORY_CODES
-
-    def __len__(self) -> int:
-        return len(self.lon)
-
-
-def _category_codes() -> list[str]:
-    from incidents.choices import Category
-
-    return list(Category.values)
-
-
-class _Packed(Func):
-    """One aggregate over the selected rows: each row's float8 value, packed big-endian into a
-    single bytea (one round trip and no Python object per row)."""
-
-    template = "string_agg(float8send((%(expressions)s)::float8), '')"
-    contains_aggregate = True
-    output_field = BinaryField()
-
-
-class _PackedEWKB(Func):
-    template = "string_agg((%(expressions)s)::bytea, '')"
-    contains_aggregate = True
-    output_field = BinaryField()
-
-
-def load_points(queryset, with_time: bool = False, with_category: bool = False) -> Points:
-    """Longitude, latitude (and time, category) of every incident in the queryset, fast.
-
-    All aggregates of one query see the rows in the same order, so the arrays line up."""
-    fields = {
-        # The points' own EWKB, 25 bytes each (cheaper than ST_X and ST_Y per row).
-        "xy": Func(
-            F("point"),
-            template="string_agg((%(expressions)s)::bytea, '')",
-            output_field=BinaryField(),
-        ),
-    }
-    fields["xy"].contains_aggregate = True
-    if with_time:
-        fields["t"] = _Packed(
-            Func(Value("epoch"), F("created_at"), function="date_part", output_field=FloatField())
-        )
-    if with_category:
-        whens = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(_category_codes()))
-        fields["c"] = _Packed(
-            Func(
-                F("category"),
-                template=f"(CASE %(expressions)s {whens} ELSE -1 END)",
-                output_field=FloatField(),
-            )
-        )
-    row = queryset.order_by().filter(point__isnull=False).aggregate(**fields)
-    lon, lat = _ewkb_points(bytes(row.pop("xy") or b""))
-    cols = {
-        k: np.frombuffer(bytes(v), dtype=">f8").astype(np.float64) if v else np.zeros(0)
-        for k, v in row.items()
-    }
-    return Points(
-        lon=lon,
-        lat=lat,
-        t=cols.get("t"),
-        category=cols["c"].astype(np.int8) if with_category else None,
-    )
-
-
-_EWKB_POINT = np.dtype(
-    [("order", "u1"), ("type", "<u4"), ("srid", "<u4"), ("x", "<f8"), ("y", "<f8")]
-)
-
-
-def _ewkb_points(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenated little-endian EWKB 2D points with SRID → (x, y)."""
-    if len(blob) % _EWKB_POINT.itemsize:
-        raise ValueError("not a run of 2D EWKB points")
-    rows = np.frombuffer(blob, dtype=_EWKB_POINT)
-    if len(rows) and not ((rows["order"] == 1).all() and (rows["type"] == 0x20000001).all()):
-        raise ValueError("unexpected EWKB (byte order or geometry type)")
-    return rows["x"].astype(np.float64), rows["y"].astype(np.float64)
+from layers.points import Points, category_codes, load_points
 
 
 def cells_of(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:
@@ -245,7 +159,7 @@ class CellCounts:
 def _count_points(points: Points, res: int) -> CellCounts:
     cells = cells_of(points.lat, points.lon, res)
     distinct, inverse = np.unique(cells, return_inverse=True)
-    n_cat = len(_category_codes())
+    n_cat = len(category_codes())
     groups = np.clip(points.category.astype(np.int64), 0, n_cat - 1)
     flat = np.bincount(inverse * n_cat + groups, minlength=len(distinct) * n_cat)
     return CellCounts(distinct, flat.reshape(len(distinct), n_cat).astype(np.int64), len(points))

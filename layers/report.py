@@ -29,8 +29,8 @@ from incidents.choices import Category
 from layers.density import density_layer, service_area_bounds
 from layers.exports import stats_frame
 from layers.kde import KdeLayer
+from layers.selection import WIB, Selection
 from layers.stats import hourly_by_category, kelurahan_stats, monthly_counts
-from layers.window import WIB, Window
 
 CATEGORY_COLOURS = {
     "medis": "#1f77b4",
@@ -165,17 +165,17 @@ def month_plot(months: list[dict]) -> str:
     return _png_data_url(fig)
 
 
-def build_report(window: Window, *, bandwidth_m: float = 300.0) -> str:
+def build_report(selection: Selection, *, bandwidth_m: float = 300.0) -> str:
     """The report as one HTML string."""
     with translation.override("id"):
-        stats = kelurahan_stats(window)
+        stats = kelurahan_stats(selection)
         frame = stats_frame(stats)
-        layer = density_layer(window, bandwidth_m=bandwidth_m, size=512)
+        layer = density_layer(selection, bandwidth_m=bandwidth_m, size=512)
         rows = sorted(stats["kelurahan"], key=lambda r: (-r["count"], r["name"]))
         context = {
-            "window": window,
-            "since_wib": window.since.astimezone(WIB) if window.since else None,
-            "until_wib": window.until.astimezone(WIB) if window.until else None,
+            "window": selection,  # the template's name for it
+            "since_wib": selection.since.astimezone(WIB) if selection.since else None,
+            "until_wib": selection.until.astimezone(WIB) if selection.until else None,
             "generated": timezone.now().astimezone(WIB),
             "stats": stats,
             "rows": rows,
@@ -184,8 +184,8 @@ def build_report(window: Window, *, bandwidth_m: float = 300.0) -> str:
             "bandwidth_m": bandwidth_m,
             "bounds": layer.bounds if layer else service_area_bounds(),
             "static_map": static_map(frame, layer),
-            "hour_plot": hour_plot(hourly_by_category(window)),
-            "month_plot": month_plot(monthly_counts(window)),
+            "hour_plot": hour_plot(hourly_by_category(selection)),
+            "month_plot": month_plot(monthly_counts(selection)),
             # </script> cannot occur in the JSON of our own layers, but never let it end the tag
             "deck_json": deck_json(frame, layer).replace("</", "<\\/"),
             "deck_js": deck_bundle(),
@@ -193,7 +193,7 @@ def build_report(window: Window, *, bandwidth_m: float = 300.0) -> str:
         return render_to_string("layers/report.html", context)
 
 
-def write_report(window: Window, out: Path, *, bandwidth_m: float = 300.0) -> int:
-    html = build_report(window, bandwidth_m=bandwidth_m)
+def write_report(selection: Selection, out: Path, *, bandwidth_m: float = 300.0) -> int:
+    html = build_report(selection, bandwidth_m=bandwidth_m)
     out.write_text(html, encoding="utf-8")
     return len(html)

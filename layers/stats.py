@@ -1,4 +1,4 @@
-"""Per-kelurahan statistics of the analytic incidents in a window: counts and rates by category,
+"""Per-kelurahan statistics of the analytic incidents of a selection: counts and rates by category,
 type and hour of day (WIB), and response times with percentiles computed in PostgreSQL.
 
 Rates are per km² of the kelurahan: the reference data has no population per kelurahan (only
@@ -26,7 +26,7 @@ from django.db.models.functions import ExtractHour, TruncMonth
 
 from geo.models import AdminArea
 from incidents.choices import Category
-from layers.window import WIB, Window
+from layers.selection import WIB, Selection
 
 STAGES = {
     "dispatch_s": ("created_at", "dispatched_at"),
@@ -84,22 +84,35 @@ class AreaKm2(Func):
     output_field = FloatField()
 
 
-def kelurahan_stats(window: Window) -> dict:
+def _counts(qs, *fields: str, **wib_parts):
+    """Rows of ``qs`` counted (``n``) per the given fields and WIB time parts (``hour``,
+    ``month``: see ``_hour``, ``_month``)."""
+    return qs.order_by().annotate(**wib_parts).values(*fields, *wib_parts).annotate(n=Count("id"))
+
+
+def _hour() -> ExtractHour:
+    return ExtractHour("created_at", tzinfo=WIB)
+
+
+def _month() -> TruncMonth:
+    return TruncMonth("created_at", tzinfo=WIB)
+
+
+def kelurahan_stats(selection: Selection) -> dict:
     """All kelurahan (zero counts included) with their figures, the city as a whole, and the
     number of incidents without a kelurahan (no location)."""
-    qs = window.incidents().order_by()
+    qs = selection.incidents().order_by()
     by_category: dict = defaultdict(dict)
     by_type: dict = defaultdict(dict)
     counts: dict = defaultdict(int)
-    for row in qs.values("kelurahan_id", "category").annotate(n=Count("id")):
+    for row in _counts(qs, "kelurahan_id", "category"):
         by_category[row["kelurahan_id"]][row["category"]] = row["n"]
         counts[row["kelurahan_id"]] += row["n"]
-    for row in qs.values("kelurahan_id", "type__code").annotate(n=Count("id")):
+    for row in _counts(qs, "kelurahan_id", "type__code"):
         by_type[row["kelurahan_id"]][row["type__code"]] = row["n"]
     by_hour: dict = defaultdict(lambda: [0] * 24)
     city_hours = [0] * 24
-    hourly = qs.annotate(hour=ExtractHour("created_at", tzinfo=WIB))
-    for row in hourly.values("kelurahan_id", "hour").annotate(n=Count("id")):
+    for row in _counts(qs, "kelurahan_id", hour=_hour()):
         by_hour[row["kelurahan_id"]][row["hour"]] = row["n"]
         city_hours[row["hour"]] += row["n"]
     responses = {
@@ -139,7 +152,7 @@ def kelurahan_stats(window: Window) -> dict:
         for category, n in per_area.items():
             city_by_category[category] += n
     return {
-        **window.describe(),
+        **selection.describe(),
         "rate_unit": "per_km2",
         "hours": "WIB",
         "city": {
@@ -153,32 +166,18 @@ def kelurahan_stats(window: Window) -> dict:
     }
 
 
-def monthly_counts(window: Window) -> list[dict]:
+def monthly_counts(selection: Selection) -> list[dict]:
     """Incidents per month (WIB) and category, oldest first: [{month: 'YYYY-MM', category, n}]."""
-    qs = (
-        window.incidents()
-        .order_by()
-        .annotate(month=TruncMonth("created_at", tzinfo=WIB))
-        .values("month", "category")
-        .annotate(n=Count("id"))
-        .order_by("month", "category")
-    )
+    qs = _counts(selection.incidents(), "category", month=_month()).order_by("month", "category")
     return [
         {"month": row["month"].strftime("%Y-%m"), "category": row["category"], "n": row["n"]}
         for row in qs
     ]
 
 
-def hourly_by_category(window: Window) -> dict[str, list[int]]:
+def hourly_by_category(selection: Selection) -> dict[str, list[int]]:
     """Incidents per hour of day (WIB, 0–23) for each category."""
     out = {c: [0] * 24 for c in Category.values}
-    qs = (
-        window.incidents()
-        .order_by()
-        .annotate(hour=ExtractHour("created_at", tzinfo=WIB))
-        .values("category", "hour")
-        .annotate(n=Count("id"))
-    )
-    for row in qs:
+    for row in _counts(selection.incidents(), "category", hour=_hour()):
         out.setdefault(row["category"], [0] * 24)[row["hour"]] = row["n"]
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import socket
 import subprocess
@@ -129,6 +130,25 @@ def live_server_proc(django_db_setup, django_db_blocker):
         server = Server(server_env()).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _close_async_db_connections(request):
+    """After an async test, close the database connections that its ``database_sync_to_async``
+    calls (the test's own and the consumers' and middlewares') opened in asgiref's DB thread.
+
+    The connection the token middleware opened for a WebSocket that was then refused
+    (4401/4403/4400) was found still open (idle) in that thread at teardown, so the test
+    database could not be dropped ("is being accessed by other users"); closing it in that
+    thread (asgiref's single thread-sensitive executor, where database_sync_to_async runs
+    outside a sync parent) releases it.
+    """
+    yield
+    if inspect.iscoroutinefunction(request.function):
+        from asgiref.sync import SyncToAsync
+        from django.db import connections
+
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ is zero) with its lon/lat bounds in the ``X-Bounds`` header as ``west,south,east
 ``format=json`` answers ``{"image": "data:image/png;base64,…", "bounds": […], …}``, which a
 deck.gl ``BitmapLayer`` takes as it is; ``format=geojson`` answers filled contour bands (a
 FeatureCollection with ``level`` in incidents per km²). The grid covers the service area, so
-layers of different windows line up. Products are cached until the incidents change
+layers of different selections line up. Products are cached until the incidents change
 (layers.density).
 """
 
@@ -18,19 +18,18 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from geo.api.serializers import FiniteFloat
-from layers.api.window import LAYER_READERS, IgnoreFormatParam, WindowQuery
+from layers.api.common import LayerView
 from layers.density import density_product
 from layers.kde import BANDWIDTH_RANGE_M
+from layers.selection import SelectionQuery
 
 SIZE_RANGE_API = (64, 1024)
 
 
-class DensityQuery(WindowQuery):
+class DensityQuery(SelectionQuery):
     bandwidth_m = FiniteFloat(min_value=BANDWIDTH_RANGE_M[0], max_value=5000, default=300)
     size = serializers.IntegerField(
         min_value=SIZE_RANGE_API[0], max_value=SIZE_RANGE_API[1], default=512
@@ -38,12 +37,8 @@ class DensityQuery(WindowQuery):
     format = serializers.ChoiceField(choices=["png", "json", "geojson"], default="png")
 
 
-class DensityView(APIView):
-    """Kernel density (Gaussian, bandwidth in metres) of the incidents in a window."""
-
-    read_roles = LAYER_READERS
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = IgnoreFormatParam
+class DensityView(LayerView):
+    """Kernel density (Gaussian, bandwidth in metres) of the incidents of a selection."""
 
     @extend_schema(
         parameters=[DensityQuery],
@@ -56,13 +51,15 @@ class DensityView(APIView):
         q = DensityQuery(data=request.query_params)
         q.is_valid(raise_exception=True)
         v = q.validated_data
-        window = q.window()
+        selection = q.selection()
         form = "geojson" if v["format"] == "geojson" else "png"
-        product = density_product(window, bandwidth_m=v["bandwidth_m"], size=v["size"], form=form)
+        product = density_product(
+            selection, bandwidth_m=v["bandwidth_m"], size=v["size"], form=form
+        )
         if product is None:
             return Response(
                 {
-                    **window.describe(),
+                    **selection.describe(),
                     "n_points": 0,
                     "features": [],
                     "detail": _("Tidak ada kejadian atau wilayah layanan untuk dipetakan."),

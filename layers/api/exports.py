@@ -6,28 +6,23 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import JSONRenderer
-from rest_framework.views import APIView
 
 from geo.api.serializers import FiniteFloat
-from layers.api.window import LAYER_READERS, IgnoreFormatParam, WindowQuery
+from layers.api.common import LayerView
 from layers.exports import EXPORTABLE, FORMATS, export_bytes
 from layers.kde import BANDWIDTH_RANGE_M
+from layers.selection import SelectionQuery
 
 
-class ExportQuery(WindowQuery):
+class ExportQuery(SelectionQuery):
     layer = serializers.ChoiceField(choices=sorted(EXPORTABLE))
     format = serializers.ChoiceField(choices=sorted(FORMATS))
     bandwidth_m = FiniteFloat(min_value=BANDWIDTH_RANGE_M[0], max_value=5000, required=False)
 
 
-class ExportView(APIView):
+class ExportView(LayerView):
     """Kelurahan statistics, KDE contours or the analytic incidents (no caller data) as a
     GeoPackage, GeoJSON or CSV download."""
-
-    read_roles = LAYER_READERS
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = IgnoreFormatParam
 
     @extend_schema(
         parameters=[ExportQuery],
@@ -44,7 +39,7 @@ class ExportView(APIView):
         q.is_valid(raise_exception=True)
         v = q.validated_data
         options = {"bandwidth_m": v.get("bandwidth_m")}
-        content = export_bytes(v["layer"], v["format"], q.window(), options)
+        content = export_bytes(v["layer"], v["format"], q.selection(), options)
         content_type, extension = FORMATS[v["format"]]
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = (

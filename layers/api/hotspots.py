@@ -23,9 +23,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.choices import Role
 from layers import cache, emerging, gistar, h3bins
-from layers.selection import Selection, SelectionQuery
+from layers.api.common import LAYER_READERS
+from layers.points import load_points
+from layers.selection import CellSelectionQuery, Selection
 
 CLASS_NAMES = {3: "hot_99", 2: "hot_95", 1: "hot_90", 0: "", -1: "cold_90", -2: "cold_95",
                -3: "cold_99"}  # fmt: skip
@@ -36,14 +37,12 @@ def _collection(features: list[dict], meta: dict) -> dict:
 
 
 def _meta(method: str, sel: Selection, **extra) -> dict:
-    return {
-        "method": method,
-        "res": sel.res,
-        "category": sel.category,
-        "since": sel.since.isoformat() if sel.since else None,
-        "until": sel.until.isoformat() if sel.until else None,
-        **extra,
-    }
+    return {"method": method, "res": sel.res, **sel.describe(), **extra}
+
+
+def _cells_layer(method: str, sel: Selection, cells: np.ndarray, props: dict, /, **meta) -> dict:
+    """A valid layer: one feature per cell with its properties (``meta`` may name ``cells``)."""
+    return _collection(h3bins.features(cells, props), _meta(method, sel, valid=True, **meta))
 
 
 def _too_few(method: str, sel: Selection, with_data: int, **extra) -> dict:
@@ -78,9 +77,13 @@ def h3_layer(sel: Selection, params) -> dict:
     if not sel.category:
         for i, code in enumerate(Category.values):
             props[code] = counts.by_category[:, i]
-    return _collection(
-        h3bins.features(counts.cells, props),
-        _meta("h3", sel, incidents=counts.incidents, cells_with_data=len(counts.cells), valid=True),
+    return _cells_layer(
+        "h3",
+        sel,
+        counts.cells,
+        props,
+        incidents=counts.incidents,
+        cells_with_data=len(counts.cells),
     )
 
 
@@ -119,17 +122,15 @@ def gistar_layer(sel: Selection, params) -> dict:
         "bin": bins.astype(np.int64),
         "class": np.array([CLASS_NAMES[int(b)] for b in bins], dtype=object),
     }
-    return _collection(
-        h3bins.features(universe[keep], props),
-        _meta(
-            "gistar",
-            sel,
-            cells_with_data=with_data,
-            hot=int((result["bin"] > 0).sum()),
-            cold=int((result["bin"] < 0).sum()),
-            valid=True,
-            **extra,
-        ),
+    return _cells_layer(
+        "gistar",
+        sel,
+        universe[keep],
+        props,
+        cells_with_data=with_data,
+        hot=int((result["bin"] > 0).sum()),
+        cold=int((result["bin"] < 0).sum()),
+        **extra,
     )
 
 
@@ -150,7 +151,7 @@ def emerging_layer(sel: Selection, params) -> dict:
     opts = EmergingOptions(data=params)
     opts.is_valid(raise_exception=True)
     k, step = opts.validated_data["k"], opts.validated_data["step_days"] * 86400.0
-    points = h3bins.load_points(sel.incidents(), with_time=True)
+    points = load_points(sel.incidents(), with_time=True)
     if not len(points):
         return _too_few("emerging", sel, 0, k=k, step_days=opts.validated_data["step_days"])
     if sel.until:
@@ -205,16 +206,14 @@ def emerging_layer(sel: Selection, params) -> dict:
         for c in emerging.CATEGORIES
         for s in ("hot", "cold")
     }
-    return _collection(
-        h3bins.features(universe[keep], props),
-        _meta(
-            "emerging",
-            sel,
-            cells_with_data=with_data,
-            patterns={k_: v for k_, v in tally.items() if v},
-            valid=True,
-            **extra,
-        ),
+    return _cells_layer(
+        "emerging",
+        sel,
+        universe[keep],
+        props,
+        cells_with_data=with_data,
+        patterns={k_: v for k_, v in tally.items() if v},
+        **extra,
     )
 
 
@@ -223,21 +222,18 @@ def emerging_layer(sel: Selection, params) -> dict:
 
 def kde_contours(sel: Selection, params) -> dict:
     """Kernel density as filled contour bands (``level`` in incidents per km²); the raster of
-    the same window is ``meta.raster`` (``/api/layers/density/``, PNG with its bounds)."""
+    the same selection is ``meta.raster`` (``/api/layers/density/``, PNG with its bounds)."""
     from urllib.parse import urlencode
 
     from django.urls import reverse
 
     from layers.api.density import DensityQuery
     from layers.density import density_layer
-    from layers.window import Window
 
     opts = DensityQuery(data={k: v for k, v in params.items() if k in ("bandwidth_m", "size")})
     opts.is_valid(raise_exception=True)
     bandwidth, size = opts.validated_data["bandwidth_m"], opts.validated_data["size"]
-    layer = density_layer(
-        Window(sel.since, sel.until, sel.category), bandwidth_m=bandwidth, size=size
-    )
+    layer = density_layer(sel, bandwidth_m=bandwidth, size=size)
     raster_query = {"bandwidth_m": bandwidth, "size": size, "format": "png"}
     raster_query.update({k: params[k] for k in ("since", "until", "category") if params.get(k)})
     extra = {
@@ -285,7 +281,7 @@ def hotspot_layer(method: str, selection: Selection, params) -> tuple[dict, bool
     )
 
 
-class HotspotQuery(SelectionQuery):
+class HotspotQuery(CellSelectionQuery):
     """For the schema: the common selection, the method and the methods' options."""
 
     method = serializers.ChoiceField(choices=sorted(METHODS), default="h3")
@@ -299,7 +295,7 @@ class HotspotQuery(SelectionQuery):
 class HotspotsView(APIView):
     """Hotspot layers on H3 cells, cached per parameters and data version."""
 
-    read_roles = frozenset({Role.PLANNER, Role.SUPERVISOR, Role.WALL, Role.ADMIN, Role.OPERATOR})
+    read_roles = LAYER_READERS
 
     @extend_schema(parameters=[HotspotQuery], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):

@@ -21,8 +21,6 @@ CALLS = {"execute", "executemany", "raw", "extra", "RawSQL", "copy", "SQL"}
 ALLOWED = {
     "bench/servers.py:bench_database": "a constant database name (DDL cannot bind identifiers)",
     "geo/management/commands/ensure_extensions.py:handle": "extension names from a constant tuple",
-    "layers/window.py:lonlat_array": "a queryset's own compiled SQL as a subquery; its values "
-    "stay bound parameters",
 }
 
 

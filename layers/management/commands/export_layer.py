@@ -3,10 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from rest_framework.exceptions import ValidationError
 
 from incidents.choices import Category
 from layers.exports import EXPORTABLE, FORMATS, write
-from layers.window import Window, parse_moment
+from layers.selection import Selection, SelectionQuery
 
 
 class Command(BaseCommand):
@@ -26,10 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--bandwidth-m", type=float, help="KDE bandwidth for kde-contours")
 
     def handle(self, *args, **options):
-        window = window_from_options(options)
+        selection = selection_from_options(options)
         layer = options["layer"]
         try:
-            frame = EXPORTABLE[layer](window, {"bandwidth_m": options.get("bandwidth_m")})
+            frame = EXPORTABLE[layer](selection, {"bandwidth_m": options.get("bandwidth_m")})
         except ValueError as exc:  # e.g. a bandwidth out of range
             raise CommandError(str(exc)) from exc
         out = Path(options["out"])
@@ -39,15 +40,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{layer}: {len(frame)} features → {out}")
 
 
-def window_from_options(options: dict) -> Window:
+def selection_from_options(options: dict) -> Selection:
+    """``--since``, ``--until``, ``--category`` read by the layer endpoints' own parser: the same
+    rules and the same messages, naming the option."""
+    params = {k: options[k] for k in ("since", "until", "category") if options.get(k)}
     try:
-        since = parse_moment(options["since"]) if options.get("since") else None
-    except ValueError as exc:
-        raise CommandError(f"--since: {exc}") from exc
-    try:
-        until = parse_moment(options["until"], end_of_day=True) if options.get("until") else None
-    except ValueError as exc:
-        raise CommandError(f"--until: {exc}") from exc
-    if since and until and since >= until:
-        raise CommandError("--since must be before --until")
-    return Window(since, until, options.get("category"))
+        return Selection.parse(params, SelectionQuery)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.detail.items()))
+        raise CommandError(f"--{field}: {messages[0]}") from None

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from incidents.choices import Category
 from layers.kde import BANDWIDTH_RANGE_M
-from layers.management.commands.export_layer import window_from_options
+from layers.management.commands.export_layer import selection_from_options
 from layers.report import write_report
 
 
@@ -25,12 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="HTML file to write")
 
     def handle(self, *args, **options):
-        window = window_from_options(options)
+        selection = selection_from_options(options)
         low, high = BANDWIDTH_RANGE_M
         if not low <= options["bandwidth_m"] <= high:
             raise CommandError(f"--bandwidth-m must be between {low:g} and {high:g}")
         out = Path(options["out"])
         if not out.parent.is_dir():
             raise CommandError(f"--out: folder {out.parent} does not exist")
-        size = write_report(window, out, bandwidth_m=options["bandwidth_m"])
+        size = write_report(selection, out, bandwidth_m=options["bandwidth_m"])
         self.stdout.write(f"report written: {out} ({size / 1e6:.1f} MB)")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
+
+from layers.selection import parse_moment
 
 
 class Command(BaseCommand):
@@ -23,7 +24,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--count", type=int, default=None, help="incidents in all (default: 60 a day)"
         )
-        parser.add_argument("--end", default=None, help="ISO date-time the history ends (now)")
+        parser.add_argument(
+            "--end",
+            default=None,
+            help="when the history ends (now): ISO date (that WIB day inclusive) or date-time "
+            "(WIB when no zone), as --until of the layers",
+        )
         parser.add_argument("--clear", action="store_true", help="remove earlier synthetic rows")
         parser.add_argument("--remove", action="store_true", help="only remove synthetic rows")
         parser.add_argument("--clusters", default=None, help="write the planted clusters (JSON)")
@@ -44,10 +50,9 @@ class Command(BaseCommand):
         end = None
         if options["end"]:
             try:
-                end = datetime.fromisoformat(options["end"])
+                end = parse_moment(options["end"], end_of_day=True)
             except ValueError as exc:
                 raise CommandError(f"--end: {exc}") from None
-            end = end if end.tzinfo else end.replace(tzinfo=UTC)
         started = time.perf_counter()
         try:
             exposure = synth.Exposure.from_database()
