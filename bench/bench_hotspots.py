@@ -23,6 +23,7 @@ from incidents import live
 from incidents.models import Incident, IncidentType
 from layers import cache, gistar, h3bins, synth, synth_write
 from layers.api import hotspots
+from layers.points import load_points
 from layers.selection import Selection
 
 COUNT = int(os.environ.get("BENCH_HOTSPOT_COUNT", "1000000"))
@@ -99,9 +100,9 @@ def run() -> list[Result]:
 
     # The steps, and the floors/peers of each.
     qs = sel.incidents()
-    fetch = measure(lambda: h3bins.load_points(qs), n=5, warmup=1)
+    fetch = measure(lambda: load_points(qs), n=5, warmup=1)
     scan = measure(lambda: qs.count(), n=5, warmup=1)  # the database reading the same rows
-    points = h3bins.load_points(qs)
+    points = load_points(qs)
     assign = measure(lambda: h3bins.cells_of(points.lat, points.lon, 9), n=5, warmup=1)
     sample = 100_000
     lat_s, lon_s = points.lat[:sample].tolist(), points.lon[:sample].tolist()
