@@ -116,15 +116,8 @@ if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then
 end
 return {0, {}}
 """
-_MARK = """
-redis.call('SADD', KEYS[2], unpack(ARGV, 3))
-if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then
-    local ids = redis.call('SMEMBERS', KEYS[2])
-    redis.call('DEL', KEYS[2])
-    return {1, ids}
-end
-return {0, {}}
-"""
+# The same gate, after queueing this writer's ids.
+_MARK = "redis.call('SADD', KEYS[2], unpack(ARGV, 3))" + _LEAD
 _TRAIL = """
 local owner = redis.call('GET', KEYS[1])
 if owner and owner ~= ARGV[2] then
