@@ -49,16 +49,7 @@ def graph(pekanbaru):
 
 
 def test_in_memory_drive_times_equal_networkx_on_the_same_graph(graph):
-    costs = routing.speeds_mps()
-    g = nx.Graph()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT source, target, length_m, road_class FROM geo_roadsegment")
-        for source, target, length, cls in cursor.fetchall():
-            if source == target:
-                continue
-            w = max(length, 0.01) / costs[cls]
-            if not g.has_edge(source, target) or g[source][target]["w"] > w:
-                g.add_edge(source, target, w=w)
+    g = _networkx_graph()
     rng = random.Random(112)
     sources = rng.sample(list(g.nodes), 5)
     for source in sources:

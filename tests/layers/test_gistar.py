@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import warnings
 
+import esda
 import h3
+import libpysal
 import numpy as np
 import pytest
 from scipy import sparse
@@ -13,8 +15,6 @@ from scipy import sparse
 from layers import gistar, h3bins
 
 warnings.filterwarnings("ignore", category=FutureWarning)
-esda = pytest.importorskip("esda")
-libpysal = pytest.importorskip("libpysal")
 
 
 def _with_self(w) -> sparse.csr_matrix:
