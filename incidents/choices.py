@@ -59,6 +59,7 @@ class EventKind(models.TextChoices):
     AGENCY_ASSIGNED = "agency_assigned", _("Instansi ditugaskan")
     EDITED = "edited", _("Diubah")
     NOTE = "note", _("Catatan")
+    UNIT_STATUS = "unit_status", _("Status unit")
 
 
 class UnitStatus(models.TextChoices):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound
-from incidents import live
+from incidents import live, unit_status
 from incidents.choices import TRANSITIONS, AgencyRole, EventKind, Status
 from incidents.location import place
 from incidents.models import (
@@ -60,7 +60,7 @@ def _log(incident: Incident, kind: str, actor, **data) -> TimelineEvent:
     return TimelineEvent.objects.create(incident=incident, kind=kind, actor=actor, data=data)
 
 
-def _locked(incident_id: int) -> Incident:
+def locked_incident(incident_id: int) -> Incident:
     try:
         return (
             Incident.objects.select_for_update(of=("self",))
@@ -163,7 +163,7 @@ def create_incident(
 @transaction.atomic
 def update_incident(user, incident_id: int, version: int | None, changes: dict) -> Incident:
     """Edit fields of an incident that has not changed since ``version`` was read."""
-    incident = _locked(incident_id)
+    incident = locked_incident(incident_id)
     _check_version(incident, version)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -213,7 +213,7 @@ def transition(
     merged_into: int | None = None,
 ) -> Incident:
     """Move an incident along the workflow; an illegal move is a Conflict listing the legal ones."""
-    incident = _locked(incident_id)
+    incident = locked_incident(incident_id)
     if version is not None:
         _check_version(incident, version)
     allowed = TRANSITIONS.get(incident.status, ())
@@ -246,6 +246,7 @@ def transition(
         merged_into=merged_into if to == Status.MERGED else None,
     )
     live.record("incident.status", {"incident": summary(incident), "from": previous})
+    unit_status.release_units(incident, user)
     return incident
 
 
@@ -265,7 +266,7 @@ def _attach(incident: Incident, call: Call, user) -> None:
 
 @transaction.atomic
 def attach_call(user, incident_id: int, call_id: int) -> Incident:
-    incident = _locked(incident_id)
+    incident = locked_incident(incident_id)
     call = Call.objects.select_for_update().filter(pk=call_id).first()
     if call is None:
         raise Invalid("call", f"call {call_id} does not exist")
@@ -280,7 +281,7 @@ def attach_call(user, incident_id: int, call_id: int) -> Incident:
 
 @transaction.atomic
 def assign(user, incident_id: int, agency_code: str, role: str = AgencyRole.SUPPORT) -> Incident:
-    incident = _locked(incident_id)
+    incident = locked_incident(incident_id)
     agency = Agency.objects.filter(code=agency_code, active=True).first()
     if agency is None:
         raise Invalid("agency", f"unknown or inactive agency {agency_code!r}")
@@ -298,7 +299,7 @@ def assign(user, incident_id: int, agency_code: str, role: str = AgencyRole.SUPP
 
 @transaction.atomic
 def add_note(user, incident_id: int, text: str) -> TimelineEvent:
-    incident = _locked(incident_id)
+    incident = locked_incident(incident_id)
     event = _log(incident, EventKind.NOTE, user, text=text)
     live.record("incident.note", {"incident": {"id": incident.pk}, "note": event.pk})
     return event
@@ -319,7 +320,7 @@ def dispatch(user, incident_id: int, unit_id: int) -> Incident:
     from incidents.choices import UnitStatus
     from incidents.models import Unit
 
-    incident = _locked(incident_id)
+    incident = locked_incident(incident_id)
     if incident.status not in (
         Status.RECEIVED,
         Status.VERIFIED,
@@ -361,6 +362,6 @@ def dispatch(user, incident_id: int, unit_id: int) -> Incident:
     incident.save()
     live.record(
         "incident.dispatched",
-        {"incident": summary(incident), "unit": {"id": unit.pk, "code": unit.code}},
+        {"incident": summary(incident), "unit": unit_status.unit_summary(unit)},
     )
     return incident

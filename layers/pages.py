@@ -321,6 +321,13 @@ def _labels() -> dict:
         "no_cameras": _("Tidak ada kamera yang meliput lokasi ini."),
         "stream": _("Siaran"),
         "covering": _("meliput, %(m)d m"),
+        "no_units": _("Belum ada unit yang diberangkatkan."),
+        "unit_to": {
+            "on_scene": _("Tiba di lokasi"),
+            "returning": _("Kembali"),
+            "available": _("Siaga"),
+            "out_of_service": _("Tidak beroperasi"),
+        },
     }
 
 
@@ -348,11 +355,13 @@ def wall(request):
 @role_required(Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
 def console(request):
     from incidents.choices import TRANSITIONS
+    from incidents.unit_status import UNIT_TRANSITIONS
 
     config = _config(
         view=CONSOLE_VIEW,
         layers=console_layer_specs(),
         session=True,
         transitions={str(k): [str(v) for v in vs] for k, vs in TRANSITIONS.items()},
+        unitTransitions={str(k): [str(v) for v in vs] for k, vs in UNIT_TRANSITIONS.items()},
     )
     return render(request, "layers/console.html", {"config": config})

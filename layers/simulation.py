@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.gis.geos import Point
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
-from incidents import avl, intake, live, responders, services
+from incidents import avl, intake, responders, services, unit_status
 from layers import wall
 
 # What a Pekanbaru 112 centre hears, roughly (type code → weight).
@@ -83,30 +83,6 @@ class Trip:
             left -= length
         a, b = self.path[-2], self.path[-1]
         return b, _heading(a, b)
-
-
-@transaction.atomic
-def set_unit_status(unit_id: int, status: str) -> None:
-    """There is no unit-status service yet: the same outbox event a service would write."""
-    from incidents.models import Unit
-
-    unit = Unit.objects.select_for_update().get(pk=unit_id)
-    unit.status = status
-    if status == "available":
-        unit.incident = None
-    unit.save(update_fields=["status", "incident"])
-    live.record(
-        "unit.status",
-        {
-            "unit": {
-                "id": unit.pk,
-                "code": unit.code,
-                "status": unit.status,
-                "point": [unit.point.x, unit.point.y] if unit.point else None,
-                "heading_deg": unit.heading_deg,
-            }
-        },
-    )
 
 
 class Simulator:
@@ -229,14 +205,11 @@ class Simulator:
 
     def arrive(self, trip: Trip) -> None:
         if trip.returning:
-            set_unit_status(trip.unit_id, "available")
+            _quietly(unit_status.set_status, self.user, trip.unit_id, "available")
             del self.trips[trip.unit_id]
             return
-        set_unit_status(trip.unit_id, "on_scene")
-        try:
-            services.transition(self.user, trip.incident_id, "on_scene")
-        except Exception as exc:  # noqa: BLE001 - another actor moved it; the unit goes home
-            self.log(f"incident {trip.incident_id}: {exc}")
+        # The first unit on scene puts its incident on scene (the service does both).
+        _quietly(unit_status.set_status, self.user, trip.unit_id, "on_scene")
         self.on_scene[trip.incident_id] = self.clock + self.rng.uniform(20, 60) / self.speedup
 
     def resolve(self, incident_id: int) -> None:
@@ -248,7 +221,7 @@ class Simulator:
             self.stats["resolved"] += 1
         for trip in list(self.trips.values()):
             if trip.incident_id == incident_id and not trip.returning:
-                set_unit_status(trip.unit_id, "returning")
+                _quietly(unit_status.set_status, self.user, trip.unit_id, "returning")
                 back = Trip(trip.unit_id, trip.code, incident_id, trip.path[::-1], returning=True)
                 self.trips[trip.unit_id] = back
 

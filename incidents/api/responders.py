@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geo.api.serializers import FiniteFloat
-from incidents import responders, services
+from incidents import responders, services, unit_status
 from incidents.api.serializers import IncidentSerializer
-from incidents.choices import UnitKind
+from incidents.choices import UnitKind, UnitStatus
 from incidents.models import Incident
 
 
@@ -104,6 +104,24 @@ class DispatchView(APIView):
         data.is_valid(raise_exception=True)
         incident = services.dispatch(request.user, pk, data.validated_data["unit"])
         return Response(IncidentSerializer(incident).data)
+
+
+class UnitStatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=UnitStatus.choices)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class UnitStatusView(APIView):
+    """A crew's report, relayed by the operator: en route → on scene → returning → available
+    (or out of service). An illegal move is 409 with the moves allowed from the unit's status."""
+
+    @extend_schema(request=UnitStatusInput, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, pk: int):
+        data = UnitStatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        unit = unit_status.set_status(request.user, pk, v["status"], v["note"])
+        return Response(unit_status.unit_summary(unit))
 
 
 class BatchJSONParser(JSONParser):

@@ -104,6 +104,7 @@ class IncidentSerializer(GeoFeatureModelSerializer):
     kecamatan = AreaField(read_only=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     agencies = serializers.SerializerMethodField()
+    units = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
@@ -122,6 +123,7 @@ class IncidentSerializer(GeoFeatureModelSerializer):
             "kecamatan",
             "description",
             "agencies",
+            "units",
             "merged_into",
             "created_by",
             "created_at",
@@ -136,6 +138,10 @@ class IncidentSerializer(GeoFeatureModelSerializer):
 
     def get_agencies(self, incident) -> list[dict]:
         return [{"agency": a.agency.code, "role": a.role} for a in incident.assignments.all()]
+
+    def get_units(self, incident) -> list[dict]:
+        """The units working on it now (dispatched, on scene, returning from it)."""
+        return [{"id": u.pk, "code": u.code, "status": u.status} for u in incident.units.all()]
 
 
 class TimelineSerializer(serializers.ModelSerializer):

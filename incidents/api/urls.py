@@ -7,6 +7,7 @@ from incidents.api.responders import (
     IncidentNearestUnitsView,
     NearestView,
     PositionsView,
+    UnitStatusView,
 )
 from incidents.api.views import CallViewSet, IncidentViewSet
 
@@ -16,6 +17,7 @@ router.register("calls", CallViewSet, basename="call")
 urlpatterns = [
     path("responders/nearest/", NearestView.as_view(), name="responders-nearest"),
     path("units/positions/", PositionsView.as_view(), name="unit-positions"),
+    path("units/<int:pk>/status/", UnitStatusView.as_view(), name="unit-status"),
     path("responders/coverage/", CoverageView.as_view(), name="responders-coverage"),
     path(
         "incidents/<int:pk>/nearest-units/",

@@ -28,7 +28,7 @@ from incidents.api.serializers import (
     TimelineSerializer,
     TransitionInput,
 )
-from incidents.models import Call, Incident, IncidentAgency
+from incidents.models import Call, Incident, IncidentAgency, Unit
 
 
 def _if_match(request) -> int | None:
@@ -71,7 +71,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     queryset = (
         Incident.objects.select_related("type", "kelurahan", "kecamatan", "created_by")
         .prefetch_related(
-            Prefetch("assignments", queryset=IncidentAgency.objects.select_related("agency"))
+            Prefetch("assignments", queryset=IncidentAgency.objects.select_related("agency")),
+            Prefetch("units", queryset=Unit.objects.order_by("code")),
         )
         .order_by("-created_at", "-id")
     )

@@ -58,6 +58,7 @@ HTTP: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     ("api/responders/nearest/", "GET"): (ANY_ROLE, "nearest units to a point"),
     ("api/responders/coverage/", "GET"): (ANY_ROLE, "drive-time coverage"),
     ("api/units/positions/", "POST"): (WRITERS, "AVL position batch"),
+    ("api/units/<pk>/status/", "POST"): (WRITERS, "a unit's status (on scene, returning, ...)"),
     # --- API: CCTV
     ("api/cctv/cameras/", "GET"): (ANY_ROLE, "list cameras"),
     ("api/cctv/cameras/covering/", "GET"): (ANY_ROLE, "cameras covering a spot"),

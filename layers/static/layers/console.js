@@ -228,6 +228,7 @@
     $("incident-title").dataset.status = p.status;
     $("incident-description").textContent = p.description || "";
     fillTransitions(p.status);
+    showAssigned(p.units || []);
     await Promise.all([loadUnits(), loadCameras(), loadTimeline()]);
   }
 
@@ -241,6 +242,31 @@
     select.replaceChildren();
     for (const to of config.transitions[status] || []) select.append(S.el("option", L.status[to] || to, { value: to }));
     $("transition").disabled = !select.options.length;
+  }
+
+  // The units on this incident, each with the moves its crew may report (on scene, returning...).
+  function showAssigned(units) {
+    const list = $("assigned");
+    list.replaceChildren();
+    if (!units.length) list.append(S.el("li", L.no_units, { class: "meta" }));
+    for (const u of units) {
+      const li = S.el("li", u.code + " — " + (L.unit_status[u.status] || u.status), { "data-assigned": u.id, "data-status": u.status });
+      for (const to of (config.unitTransitions || {})[u.status] || []) {
+        const b = S.el("button", L.unit_to[to] || to, { type: "button", class: "secondary", "data-unit-to": to });
+        b.onclick = () => setUnitStatus(u, to);
+        li.append(" ", b);
+      }
+      list.append(li);
+    }
+  }
+
+  async function setUnitStatus(u, to) {
+    try {
+      await S.api("/api/units/" + u.id + "/status/", { method: "POST", json: { status: to } });
+      await reloadIncident();
+    } catch (e) {
+      fail("assigned-msg")(e);
+    }
   }
 
   function eta(seconds) {
