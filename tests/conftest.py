@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 import socket
@@ -149,6 +150,28 @@ def _close_async_db_connections(request):
         from django.db import connections
 
         SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
+
+
+@pytest.fixture(autouse=True)
+def _migration_seeded_rows(request):
+    """A transactional test sees the rows the migrations seed (agencies, incident types and their
+    routing), as a freshly migrated database has them.
+
+    pytest-django ends every transactional test by flushing all tables, the seeded rows
+    included, so without this only the first such test would have them. The seed is idempotent
+    and checked before it runs (one query when the rows are there).
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from incidents.models import IncidentType
+
+    if not IncidentType.objects.exists():
+        seed = importlib.import_module("incidents.migrations.0002_reference_and_append_only").seed
+        seed(apps, None)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ Screenshots go to var/screenshots/ (git-ignored).
 from __future__ import annotations
 
 import base64
-import importlib
 import json
 import time
 import urllib.request
@@ -17,7 +16,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
@@ -99,9 +97,7 @@ def count_colour(page, png: bytes, rgb: tuple[int, int, int], tolerance: int = 1
 
 def test_wall_and_console_live_in_a_real_browser(live_server_proc):
     started = time.monotonic()
-    # An earlier transactional test empties every table, the agencies and incident types the
-    # migrations seed included: seed them again (idempotent), then the reference data.
-    importlib.import_module("incidents.migrations.0002_reference_and_append_only").seed(apps, None)
+    # An earlier transactional test's flush emptied the reference data: load it again.
     call_command("load_all", verbosity=0)
     loaded_s = time.monotonic() - started
     wall_token = make_token("wall")
@@ -243,6 +239,17 @@ def run_pages(browser, other, base, origin, wall_token, operator_token):
     wall.wait_for_timeout(300)
     wall.screenshot(path=str(SHOTS / "wall-dispatched.png"))
     print(f"dispatched {unit_code} to #{incident_id}; screenshots in {SHOTS}")
+
+    # --- the crew arrives: the operator reports it, the incident and the wall follow -------------
+    assert console.inner_text("#assigned li[data-status='dispatched']").startswith(unit_code)
+    console.click("#assigned [data-unit-to='on_scene']")
+    console.wait_for_selector("#incident-title[data-status='on_scene']", timeout=5000)
+    assert console.locator("#assigned li[data-status='on_scene'] [data-unit-to]").count() == 3
+    wall.wait_for_selector("#units-by-status li[data-key=on_scene] .count", timeout=3000)
+    assert wall.inner_text("#units-by-status li[data-key=on_scene] .count") == "1"
+    wall.wait_for_selector(
+        f"#latest li[data-incident='{incident_id}'] .where:has-text('Di lokasi')", timeout=3000
+    )
 
     assert not wall.evaluate("() => window.__pwned") and not console.evaluate(
         "() => window.__pwned"
