@@ -52,7 +52,7 @@ class PercentileCont(Aggregate):
         return sql, (self.fraction, *params)
 
 
-def _duration(start: str, end: str) -> ExpressionWrapper:
+def duration(start: str, end: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
 
 
@@ -61,7 +61,7 @@ def _response_aggregates() -> dict:
     for name, (start, end) in STAGES.items():
         for label, fraction in PERCENTILES:
             aggregates[f"{name}__{label}"] = PercentileCont(
-                _duration(start, end), fraction, output_field=DurationField()
+                duration(start, end), fraction, output_field=DurationField()
             )
         aggregates[f"{name}__n"] = Count(end)
     return aggregates

@@ -69,6 +69,10 @@ HTTP: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     ("api/layers/hotspots/", "GET"): (ANY_ROLE, "hotspot layers: H3, Gi*, emerging, KDE"),
     ("api/layers/density/", "GET"): (ANY_ROLE, "kernel density raster or contours"),
     ("api/layers/kelurahan-stats/", "GET"): (ANY_ROLE, "per-kelurahan statistics"),
+    ("api/layers/response-standards/", "GET"): (
+        ANY_ROLE - {"wall"},
+        "response times against the standards (NFPA 1225/1710)",
+    ),
     ("api/layers/export/", "GET"): (ANY_ROLE, "export a layer (GeoPackage, GeoJSON, CSV)"),
     ("api/layers/wall/", "GET"): (ANY_ROLE, "wall snapshot (state and the feed's seq)"),
     ("api/layers/routes/", "GET"): (ANY_ROLE, "drive-time routes of dispatched units"),
