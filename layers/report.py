@@ -30,6 +30,7 @@ from layers.density import density_layer, service_area_bounds
 from layers.exports import stats_frame
 from layers.kde import KdeLayer
 from layers.selection import WIB, Selection
+from layers.standards import response_standards
 from layers.stats import hourly_by_category, kelurahan_stats, monthly_counts
 
 CATEGORY_COLOURS = {
@@ -178,6 +179,7 @@ def build_report(selection: Selection, *, bandwidth_m: float = 300.0) -> str:
             "until_wib": selection.until.astimezone(WIB) if selection.until else None,
             "generated": timezone.now().astimezone(WIB),
             "stats": stats,
+            "standards": response_standards(selection),
             "rows": rows,
             "categories": Category.values,
             "category_labels": dict(Category.choices),
