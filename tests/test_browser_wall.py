@@ -250,6 +250,10 @@ def run_pages(browser, other, base, origin, wall_token, operator_token):
     wall.wait_for_selector(
         f"#latest li[data-incident='{incident_id}'] .where:has-text('Di lokasi')", timeout=3000
     )
+    # Another operator takes the crew's next report: the console on screen follows by itself.
+    unit_id = console.get_attribute("#assigned li[data-status='on_scene']", "data-assigned")
+    post(base, f"/api/units/{unit_id}/status/", operator_token, {"status": "returning"})
+    console.wait_for_selector(f"#assigned li[data-assigned='{unit_id}'][data-status='returning']")
 
     assert not wall.evaluate("() => window.__pwned") and not console.evaluate(
         "() => window.__pwned"

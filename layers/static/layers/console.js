@@ -232,6 +232,12 @@
     await Promise.all([loadUnits(), loadCameras(), loadTimeline()]);
   }
 
+  let reloadTimer = null;
+  function reloadIncidentSoon() {
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => reloadIncident().catch(fail("incident-msg")), 250);
+  }
+
   async function reloadIncident() {
     const inc = await S.api("/api/incidents/" + state.incident.id + "/");
     await openIncident(inc);
@@ -403,7 +409,11 @@
         const p = event;
         if (p.incident && p.incident.point) putIncident(p.incident, p.incident.point);
         for (const u of p.units || []) putUnit(u);
-        if (event.kind === "incident.dispatched" && p.unit) putUnit({ id: p.unit.id, status: "dispatched" });
+        if (p.unit) putUnit(p.unit); // incident.dispatched and unit.status carry the unit
+        // Another operator (or the crew's report) changed the incident on screen: show it.
+        const open = state.incident && state.incident.id;
+        const mine = open && ((p.incident && p.incident.id === open) || (p.unit && p.unit.incident === open));
+        if (mine && event.kind !== "incident.created") reloadIncidentSoon();
         render();
       },
       onState(info) {
