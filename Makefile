@@ -21,7 +21,7 @@ SIM_ENV := $(if $(filter 1,$(SIMULATE)),REDIS_URL=$${REDIS_URL:-redis://127.0.0.
 # Demo and serve run in development mode unless told otherwise.
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: help setup system venv db redis migrate fixtures demo serve stop test lint format bench clean-var
+.PHONY: help setup system venv db redis migrate fixtures demo serve stop test lint format bench backup clean-var
 
 help:
 	@echo "make demo   - install what is missing, start PostGIS, load Pekanbaru data, serve on 127.0.0.1:$(PORT)"
@@ -30,6 +30,7 @@ help:
 	@echo "make stop   - stop the server, the embedded PostgreSQL and Redis that make started"
 	@echo "make test   - lint, checks and tests against real PostGIS and Redis"
 	@echo "make bench  - benchmarks: our figure, a floor measured in the same run, the ratio"
+	@echo "make backup - pg_dump of the database into var/backups, restored into a scratch copy and checked"
 
 system:
 	@$(P)/system.sh
@@ -92,6 +93,9 @@ test: db redis lint
 	@DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	@echo "==> pytest"
 	@REDIS_URL="redis://127.0.0.1:$${REDIS_PORT:-56379}/0" $(VENV)/bin/pytest
+
+backup: db
+	@$(PY) manage.py backup --verify --keep-days $${BACKUP_KEEP_DAYS:-14}
 
 bench: fixtures
 	@$(PY) bench/run.py

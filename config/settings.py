@@ -149,6 +149,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # Live events that coalesce (AVL positions): at most one per this many milliseconds.
 LIVE_COALESCE_MS = env_int("LIVE_COALESCE_MS", 1000)
+# Callers' numbers are erased from calls older than this (manage.py erase_caller_numbers).
+CALLER_NUMBER_RETENTION_DAYS = env_int("CALLER_NUMBER_RETENTION_DAYS", 90)
 
 # --- cache: analytic layers (hotspots) shared by every server process ---------------------------
 CACHES = {
