@@ -295,12 +295,25 @@ def _types() -> list[dict]:
 
 
 def _labels() -> dict:
-    from incidents.choices import Category, Status, UnitStatus
+    from cctv.choices import CameraStatus
+    from geo.choices import GazetteerKind
+    from incidents.choices import Category, EventKind, Status, UnitStatus
 
     return {
         "status": {k: str(v) for k, v in Status.choices},
         "category": {k: str(v) for k, v in Category.choices},
         "unit_status": {k: str(v) for k, v in UnitStatus.choices},
+        "event_kind": {k: str(v) for k, v in EventKind.choices},
+        "camera_status": {k: str(v) for k, v in CameraStatus.choices},
+        # the kinds of a geocoder candidate: the gazetteer's, and street intersections
+        "candidate_kind": {
+            **{k: str(v) for k, v in GazetteerKind.choices},
+            "intersection": _("Simpang"),
+        },
+        "score": _("skor %(score)s"),
+        "minutes": _("%(min)s mnt"),
+        "advisory_level": {"low": _("rendah"), "medium": _("sedang"), "high": _("tinggi")},
+        "no_device_location": _("Tidak ada lokasi perangkat."),
         "feed_live": _("Langsung"),
         "feed_down": _("Umpan terputus sejak %(time)s"),
         "feed_connecting": _("Menghubungkan…"),

@@ -86,7 +86,9 @@
     state.candidates.forEach((c, i) => {
       const li = S.el("li", c.label, { "data-index": i, tabindex: "0" });
       const area = c.kelurahan ? c.kelurahan.name : "";
-      li.append(S.el("span", [c.kind, area, "±" + Math.round(c.uncertainty_m) + " m", "skor " + c.score.toFixed(2)].filter(Boolean).join(" · "), { class: "meta" }));
+      const kind = L.candidate_kind[c.kind] || c.kind;
+      const score = S.fmt(L.score, { score: c.score.toFixed(2) });
+      li.append(S.el("span", [kind, area, "±" + Math.round(c.uncertainty_m) + " m", score].filter(Boolean).join(" · "), { class: "meta" }));
       li.onclick = () => pick(i);
       list.append(li);
     });
@@ -147,7 +149,7 @@
     try {
       const f = await S.api("/api/geo/caller-location/", { method: "POST", body: text, headers: { "Content-Type": amlType(text) } });
       if (!f.geometry) {
-        say("aml-msg", S.fmt(L.error, { detail: "no location" }), "warn");
+        say("aml-msg", L.no_device_location, "warn");
         return;
       }
       const p = f.properties;
@@ -199,12 +201,12 @@
 
   function showIntake(call) {
     const adv = call.advisory || {};
-    $("advisory").textContent = S.fmt(L.advisory, { level: adv.level || "-" }) + (adv.reasons && adv.reasons.length ? " — " + adv.reasons.map((r) => (r && r.text) || String(r)).join("; ") : "");
+    $("advisory").textContent = S.fmt(L.advisory, { level: L.advisory_level[adv.level] || adv.level || "-" }) + (adv.reasons && adv.reasons.length ? " — " + adv.reasons.map((r) => (r && r.text) || String(r)).join("; ") : "");
     $("advisory").className = "msg" + (adv.level && adv.level !== "low" ? " warn" : "");
     const list = $("duplicates");
     list.replaceChildren();
     for (const d of call.duplicates || []) {
-      const li = S.el("li", "#" + d.incident + " " + (typeNames[d.type] || d.type) + " · " + Math.round(d.distance_m) + " m · " + d.age_min + " mnt", { "data-incident": d.incident });
+      const li = S.el("li", "#" + d.incident + " " + (typeNames[d.type] || d.type) + " · " + Math.round(d.distance_m) + " m · " + S.fmt(L.minutes, { min: d.age_min }), { "data-incident": d.incident });
       const attach = S.el("button", S.fmt(L.attach, { id: d.incident }), { type: "button", class: "secondary" });
       attach.onclick = async () => {
         try {
@@ -321,7 +323,7 @@
     const answer = await S.api("/api/incidents/" + state.incident.id + "/cameras/");
     if (!answer.covering || !answer.covering.length) list.append(S.el("li", L.no_cameras, { class: "meta" }));
     for (const c of answer.covering || []) {
-      const li = S.el("li", c.name + " · " + S.fmt(L.covering, { m: c.distance_m }) + " · " + c.status, { "data-camera": c.code });
+      const li = S.el("li", c.name + " · " + S.fmt(L.covering, { m: c.distance_m }) + " · " + (L.camera_status[c.status] || c.status), { "data-camera": c.code });
       const url = c.stream_hls || c.stream_rtsp;
       if (url) {
         const a = S.el("a", L.stream, { href: url, target: "_blank", rel: "noopener noreferrer" });
@@ -336,7 +338,10 @@
     list.replaceChildren();
     const events = await S.api("/api/incidents/" + state.incident.id + "/timeline/");
     for (const e of events) {
-      const text = e.kind === "note" ? e.data.text : e.kind + (e.data && e.data.new ? " → " + e.data.new : e.data && e.data.unit ? " " + e.data.unit : "");
+      const d = e.data || {};
+      const statuses = e.kind === "unit_status" ? L.unit_status : L.status;
+      const to = typeof d.new === "string" ? " → " + (statuses[d.new] || d.new) : "";
+      const text = e.kind === "note" ? d.text : (L.event_kind[e.kind] || e.kind) + (d.unit ? " " + d.unit : "") + to;
       list.append(S.el("li", S.wib.format(new Date(e.at)) + " " + (e.actor || "") + ": " + text));
     }
   }

@@ -171,14 +171,16 @@
     }
   }
 
-  const wib = new Intl.DateTimeFormat("id-ID", {
+  // Dates and times in the page's language (base templates set <html lang>), always in WIB.
+  const dateLocale = document.documentElement.lang === "en" ? "en-GB" : "id-ID";
+  const wib = new Intl.DateTimeFormat(dateLocale, {
     timeZone: "Asia/Jakarta",
     hour: "2-digit",
     minute: "2-digit",
     second: "2-digit",
     hour12: false,
   });
-  const wibDate = new Intl.DateTimeFormat("id-ID", {
+  const wibDate = new Intl.DateTimeFormat(dateLocale, {
     timeZone: "Asia/Jakarta",
     weekday: "long",
     day: "numeric",
