@@ -170,6 +170,7 @@ def build_report(selection: Selection, *, bandwidth_m: float = 300.0) -> str:
     """The report as one HTML string."""
     with translation.override("id"):
         stats = kelurahan_stats(selection)
+        standards = response_standards(selection)
         frame = stats_frame(stats)
         layer = density_layer(selection, bandwidth_m=bandwidth_m, size=512)
         rows = sorted(stats["kelurahan"], key=lambda r: (-r["count"], r["name"]))
@@ -179,7 +180,8 @@ def build_report(selection: Selection, *, bandwidth_m: float = 300.0) -> str:
             "until_wib": selection.until.astimezone(WIB) if selection.until else None,
             "generated": timezone.now().astimezone(WIB),
             "stats": stats,
-            "standards": response_standards(selection),
+            "standards": standards,
+            "goal_pct": round(standards["targets"]["goal_share"] * 100),
             "rows": rows,
             "categories": Category.values,
             "category_labels": dict(Category.choices),
