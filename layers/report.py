@@ -171,6 +171,7 @@ def build_report(selection: Selection, *, bandwidth_m: float = 300.0) -> str:
     with translation.override("id"):
         stats = kelurahan_stats(selection)
         standards = response_standards(selection)
+        labels = {c: str(label) for c, label in Category.choices}
         frame = stats_frame(stats)
         layer = density_layer(selection, bandwidth_m=bandwidth_m, size=512)
         rows = sorted(stats["kelurahan"], key=lambda r: (-r["count"], r["name"]))
@@ -183,8 +184,10 @@ def build_report(selection: Selection, *, bandwidth_m: float = 300.0) -> str:
             "standards": standards,
             "goal_pct": round(standards["targets"]["goal_share"] * 100),
             "rows": rows,
-            "categories": Category.values,
-            "category_labels": dict(Category.choices),
+            # Category names as the reader's language says them, in Category order.
+            "category_names": [labels[c] for c in Category.values],
+            "summary_rows": [(labels[c], n) for c, n in stats["city"]["by_category"].items()],
+            "standard_rows": [(labels[c], f) for c, f in standards["by_category"].items()],
             "bandwidth_m": bandwidth_m,
             "bounds": layer.bounds if layer else service_area_bounds(),
             "static_map": static_map(frame, layer),

@@ -100,7 +100,10 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError("server did not answer /healthz in 30 s")
+        # Never leave it behind: a stray server keeps test-database sessions open, and the next
+        # run could not drop the database.
+        self.stop()
+        raise RuntimeError(f"server did not answer /healthz in 30 s: {self.proc.stdout.read()}")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

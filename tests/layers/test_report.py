@@ -62,7 +62,7 @@ def test_report_is_written_with_tables_images_and_no_remote_resources(history, t
     assert "<th>30</th>" in summary
     # against the standards: every call here took 90 s or more to dispatch (target 60 s)
     standards = html.split('id="standards"', 1)[1].split("</table>", 1)[0]
-    medis = standards.split('<td class="name">medis</td>', 1)[1].split("</tr>", 1)[0]
+    medis = standards.split('<td class="name">Medis</td>', 1)[1].split("</tr>", 1)[0]
     assert "<td>0% (0/10)</td>" in medis and "<td>480</td>" in medis
     _opens_offline_in_chromium(out)
 
