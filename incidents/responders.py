@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 from pyproj import Geod
 
 from geo import routing
@@ -111,7 +112,7 @@ def straight_nearest(
         rows = cursor.fetchall()
         if not rows:
             source = "stations"
-            note = "no available unit has a fresh position; ranking stations instead"
+            note = gettext("Tidak ada unit siaga dengan posisi terkini; markas yang diurutkan.")
             filters = (sql.STATIONS_OF_AGENCY if agency else "") + (
                 sql.STATIONS_OF_KIND if kind else ""
             )
@@ -166,7 +167,7 @@ def nearest(
 ) -> Answer:
     source, note, candidates = straight_nearest(point, agency, kind, shortlist)
     if not candidates:
-        return Answer(source, "no unit or station matches", [], None)
+        return Answer(source, gettext("Tidak ada unit atau markas yang cocok."), [], None)
     g = routing.graph()
     x, y = point.x, point.y
     snaps = routing.snap([(x, y)] + [(c.x, c.y) for c in candidates], g)
@@ -213,7 +214,7 @@ def nearest(
         ranked.extra.pop("_node", None)
         ranked.extra.pop("_tail_m", None)
     if origin.off_m > limit_m:
-        note = (note + "; " if note else "") + (
-            f"the point is {origin.off_m:.0f} m from the nearest road: straight-line estimates"
-        )
+        note = (note + " " if note else "") + gettext(
+            "Titik berjarak %(m)d m dari jalan terdekat: perkiraan garis lurus."
+        ) % {"m": round(origin.off_m)}
     return Answer(source, note, results, round(origin.off_m, 1))

@@ -103,24 +103,24 @@ def test_nearest_ranks_by_drive_time_with_routes(token_client, graph):
 def test_without_fresh_units_stations_are_ranked_and_it_says_so(token_client, graph):
     make_unit("stale", SPOT[0] + 0.002, SPOT[1], fresh=False)
     make_station("rs-a", SPOT[0] + 0.01, SPOT[1])
-    body = (
-        token_client("operator")
-        .get("/api/responders/nearest/", {"lat": SPOT[1], "lon": SPOT[0], "agency": "dinkes"})
-        .json()
-    )
-    assert body["source"] == "stations" and "no available unit" in body["note"]
+    client = token_client("operator")
+    params = {"lat": SPOT[1], "lon": SPOT[0], "agency": "dinkes"}
+    body = client.get("/api/responders/nearest/", params).json()
+    assert body["source"] == "stations" and "Tidak ada unit siaga" in body["note"]
     assert [r["code"] for r in body["results"]] == ["rs-a"]
+    english = client.get("/api/responders/nearest/", params, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "No available unit has a fresh position" in english["note"]
 
 
 def test_a_point_far_from_any_road_falls_back_to_straight_line_labelled(token_client, graph):
     make_unit("amb", SPOT[0], SPOT[1])
-    body = (
-        token_client("operator")
-        .get("/api/responders/nearest/", {"lat": 0.2, "lon": 101.0, "agency": "dinkes"})
-        .json()
-    )
+    client = token_client("operator")
+    params = {"lat": 0.2, "lon": 101.0, "agency": "dinkes"}
+    body = client.get("/api/responders/nearest/", params).json()
     assert body["results"][0]["method"] == "straight_line"
-    assert "straight-line" in body["note"]
+    assert "perkiraan garis lurus" in body["note"]
+    english = client.get("/api/responders/nearest/", params, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "m from the nearest road: straight-line estimates" in english["note"]
 
 
 def test_nearest_bad_input(token_client, graph):
