@@ -1,8 +1,11 @@
 """H3 bins: incidents counted per hexagonal cell (resolutions 5–11), per category, per time bin.
 
-Points are read with ``layers.points.load_points`` (one aggregate query, parsed by numpy) and
-assigned to cells with h3ronpy's vectorised ``coordinates_to_cells`` (Rust, no Python loop per
-point; measured in bench/bench_hotspots.py against a scalar h3-py loop). The study area is
+Every incident stores its H3 cell at each resolution 5–11 (``Incident.h3_r5`` … ``h3_r11``); a
+layer counts per cell in the database, in one GROUP BY (``IncidentQuerySet.per_cell``), which a
+narrow partial index answers without reading the table. The few located incidents without
+stored cells (written around ``Incident.save()``) are
+read with ``layers.points.load_points`` and assigned to cells here with h3ronpy's vectorised
+``coordinates_to_cells`` (Rust, no Python loop per point). The study area is
 the set of cells covering the service area (the kota outline) plus any cell with data outside
 it: empty cells count, as zeros, for Gi*. Cell sets and their k-ring weights are built once
 and kept.
@@ -173,6 +176,24 @@ def _merge(a: CellCounts, b: CellCounts) -> CellCounts:
     return CellCounts(cells, out, a.incidents + b.incidents)
 
 
+def stored_counts(queryset, res: int) -> CellCounts:
+    """Counts per cell at ``res`` and per category of the located incidents of ``queryset``:
+    one GROUP BY over the stored cells (a count per category in each group), and the located
+    incidents without a stored cell (usually none) assigned here."""
+    from django.db.models import Count, Q
+
+    codes = category_codes()
+    per = {f"c{i}": Count("h3_r11", filter=Q(category=code)) for i, code in enumerate(codes)}
+    rows = list(queryset.per_cell(res).annotate(**per).values_list("cell", *per))
+    table = np.array(rows, dtype=np.int64).reshape(len(rows), 1 + len(codes))
+    order = np.argsort(table[:, 0].view(np.uint64), kind="stable")
+    stored = CellCounts(
+        table[order, 0].view(np.uint64).copy(), table[order, 1:], int(table[:, 1:].sum())
+    )
+    missing = load_points(queryset.cell_missing(), with_category=True)
+    return _merge(stored, _count_points(missing, res)) if len(missing) else stored
+
+
 def cell_counts(selection) -> CellCounts:
     """Counts per cell for a selection, kept up to date by new incidents alone
     (``layers.cache.running``): a new incident costs reading that incident, not a million."""
@@ -180,10 +201,10 @@ def cell_counts(selection) -> CellCounts:
 
     def full(version) -> CellCounts:
         qs = selection.incidents().filter(id__lte=version.max_id)
-        return _count_points(load_points(qs, with_category=True), selection.res)
+        return stored_counts(qs, selection.res)
 
     def add(state: CellCounts, ids: list[int], version) -> CellCounts:
         qs = selection.incidents().filter(id__in=ids)
-        return _merge(state, _count_points(load_points(qs, with_category=True), selection.res))
+        return _merge(state, stored_counts(qs, selection.res))
 
     return cache.running("cells", selection.key(), full, add)
