@@ -28,17 +28,18 @@ class IncidentQuerySet(models.QuerySet):
         none; the partial index ``incident_cell_missing`` finds them."""
         return self.filter(h3_r11__isnull=True, point__isnull=False)
 
-    def per_cell(self, res: int) -> IncidentQuerySet:
-        """Incidents with stored cells, grouped by their H3 cell at ``res`` (5–11): a
-        ``values()`` queryset with ``cell`` (signed bigint) to annotate with aggregates, which
-        runs as one GROUP BY. On the analytic rows (``for_analytics()``) the partial covering
-        index ``incident_analytic_cells`` answers it without reading the table (an index-only
-        scan once the table is vacuumed) as long as the aggregates use only its columns."""
+    def per_cell(self, res: int, **groups) -> IncidentQuerySet:
+        """Incidents with stored cells, grouped by their H3 cell at ``res`` (5–11) and by the
+        expressions in ``groups``: a ``values()`` queryset with ``cell`` (signed bigint) and the
+        groups, to annotate with aggregates, which runs as one GROUP BY. On the analytic rows
+        (``for_analytics()``) the partial covering index ``incident_analytic_cells`` answers it
+        without reading the table (an index-only scan once the table is vacuumed) as long as
+        the groups, filters and aggregates use only its columns."""
         name = h3cells.column(res)
         return (
             self.order_by()
             .filter(h3_r11__isnull=False, **{f"{name}__isnull": False})
-            .values(cell=F(name))
+            .values(cell=F(name), **groups)
         )
 
     def in_bbox(self, bbox: Polygon) -> IncidentQuerySet:

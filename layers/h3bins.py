@@ -19,6 +19,8 @@ from functools import lru_cache
 import h3
 import h3ronpy
 import numpy as np
+from django.db.models import Count, F, FloatField, Func, Max, Min, Q, Value
+from django.db.models.functions import Floor
 from h3ronpy.vector import coordinates_to_cells
 from scipy import sparse
 
@@ -37,15 +39,26 @@ def count(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(cells, return_counts=True)
 
 
-def count_by(cells: np.ndarray, groups: np.ndarray, n_groups: int, universe: np.ndarray):
+def count_by(
+    cells: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    universe: np.ndarray,
+    weights: np.ndarray | None = None,
+):
     """Counts per (cell of ``universe``, group): an array of shape (len(universe), n_groups).
-    Cells outside the universe are ignored."""
+    Each (cell, group) entry counts once, or ``weights`` times. Cells outside the universe are
+    ignored."""
     if not len(universe):
         return np.zeros((0, n_groups), dtype=np.int64)
     idx = np.minimum(np.searchsorted(universe, cells), len(universe) - 1)
     ok = universe[idx] == cells
-    flat = np.bincount(idx[ok] * n_groups + groups[ok], minlength=len(universe) * n_groups)
-    return flat.reshape(len(universe), n_groups).astype(np.int64)
+    flat = np.bincount(
+        idx[ok] * n_groups + groups[ok],
+        weights=None if weights is None else weights[ok],
+        minlength=len(universe) * n_groups,
+    )
+    return np.rint(flat).reshape(len(universe), n_groups).astype(np.int64)
 
 
 @lru_cache(maxsize=8)
@@ -180,8 +193,6 @@ def stored_counts(queryset, res: int) -> CellCounts:
     """Counts per cell at ``res`` and per category of the located incidents of ``queryset``:
     one GROUP BY over the stored cells (a count per category in each group), and the located
     incidents without a stored cell (usually none) assigned here."""
-    from django.db.models import Count, Q
-
     codes = category_codes()
     per = {f"c{i}": Count("h3_r11", filter=Q(category=code)) for i, code in enumerate(codes)}
     rows = list(queryset.per_cell(res).annotate(**per).values_list("cell", *per))
@@ -192,6 +203,51 @@ def stored_counts(queryset, res: int) -> CellCounts:
     )
     missing = load_points(queryset.cell_missing(), with_category=True)
     return _merge(stored, _count_points(missing, res)) if len(missing) else stored
+
+
+def _epoch():
+    """Creation time in epoch seconds (float8), as ``load_points`` reads it."""
+    return Func(Value("epoch"), F("created_at"), function="date_part", output_field=FloatField())
+
+
+def time_extent(queryset) -> tuple[int, float | None, float | None]:
+    """How many located incidents ``queryset`` has, and the first and last creation time
+    (epoch seconds; None without any), in one aggregate over the stored cells' index."""
+    row = (
+        queryset.order_by()
+        .filter(h3_r11__isnull=False)
+        .aggregate(n=Count("h3_r11"), first=Min(_epoch()), last=Max(_epoch()))
+    )
+    n, first, last = row["n"], row["first"], row["last"]
+    missing = load_points(queryset.cell_missing(), with_time=True)
+    if len(missing):
+        n += len(missing)
+        first = min(float(missing.t.min()), first if first is not None else np.inf)
+        last = max(float(missing.t.max()), last if last is not None else -np.inf)
+    return n, first, last
+
+
+def counts_by_age(queryset, res: int, end: float, step: float):
+    """Located incidents counted per (cell at ``res``, age), where age is how many ``step``
+    seconds before ``end`` an incident was created, ``floor((end - t) / step)``: arrays
+    (cells uint64, age int64, count int64), one GROUP BY in SQL plus the incidents without
+    stored cells."""
+    age = Floor(
+        (Value(float(end), output_field=FloatField()) - _epoch())
+        / Value(float(step), output_field=FloatField())
+    )
+    rows = list(queryset.per_cell(res, age=age).annotate(n=Count("h3_r11")).values_list(
+        "cell", "age", "n"
+    ))  # fmt: skip
+    cells = np.array([r[0] for r in rows], dtype=np.int64).view(np.uint64)
+    ages = np.array([r[1] for r in rows], dtype=np.float64).astype(np.int64)
+    counts = np.array([r[2] for r in rows], dtype=np.int64)
+    missing = load_points(queryset.cell_missing(), with_time=True)
+    if len(missing):
+        cells = np.concatenate([cells, cells_of(missing.lat, missing.lon, res)])
+        ages = np.concatenate([ages, np.floor((end - missing.t) / step).astype(np.int64)])
+        counts = np.concatenate([counts, np.ones(len(missing), dtype=np.int64)])
+    return cells, ages, counts
 
 
 def cell_counts(selection) -> CellCounts:
