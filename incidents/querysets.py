@@ -38,7 +38,7 @@ class IncidentQuerySet(models.QuerySet):
         name = h3cells.column(res)
         return (
             self.order_by()
-            .filter(h3_r11__isnull=False, **{f"{name}__isnull": False})
+            .filter(**{"h3_r11__isnull": False, f"{name}__isnull": False})
             .values(cell=F(name), **groups)
         )
 
