@@ -32,15 +32,11 @@ class IncidentQuerySet(models.QuerySet):
         """Incidents with stored cells, grouped by their H3 cell at ``res`` (5–11) and by the
         expressions in ``groups``: a ``values()`` queryset with ``cell`` (signed bigint) and the
         groups, to annotate with aggregates, which runs as one GROUP BY. On the analytic rows
-        (``for_analytics()``) the partial covering index ``incident_analytic_cells`` answers it
+        (``for_analytics()``) the partial covering index ``incident_cells_r<res>`` answers it
         without reading the table (an index-only scan once the table is vacuumed) as long as
-        the groups, filters and aggregates use only its columns."""
+        the groups, filters and aggregates use only its columns (count ``cell``)."""
         name = h3cells.column(res)
-        return (
-            self.order_by()
-            .filter(**{"h3_r11__isnull": False, f"{name}__isnull": False})
-            .values(cell=F(name), **groups)
-        )
+        return self.order_by().filter(**{f"{name}__isnull": False}).values(cell=F(name), **groups)
 
     def in_bbox(self, bbox: Polygon) -> IncidentQuerySet:
         return self.filter(point__intersects=bbox)

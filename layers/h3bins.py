@@ -195,7 +195,7 @@ def stored_counts(queryset, res: int) -> CellCounts:
     one GROUP BY over the stored cells (a count per category in each group), and the located
     incidents without a stored cell (usually none) assigned here."""
     codes = category_codes()
-    per = {f"c{i}": Count("h3_r11", filter=Q(category=code)) for i, code in enumerate(codes)}
+    per = {f"c{i}": Count("cell", filter=Q(category=code)) for i, code in enumerate(codes)}
     rows = list(queryset.per_cell(res).annotate(**per).values_list("cell", *per))
     table = np.array(rows, dtype=np.int64).reshape(len(rows), 1 + len(codes))
     order = np.argsort(table[:, 0].view(np.uint64), kind="stable")
@@ -237,7 +237,7 @@ def counts_by_age(queryset, res: int, end: float, step: float):
         (Value(float(end), output_field=FloatField()) - _epoch())
         / Value(float(step), output_field=FloatField())
     )
-    rows = list(queryset.per_cell(res, age=age).annotate(n=Count("h3_r11")).values_list(
+    rows = list(queryset.per_cell(res, age=age).annotate(n=Count("cell")).values_list(
         "cell", "age", "n"
     ))  # fmt: skip
     cells = np.array([r[0] for r in rows], dtype=np.int64).view(np.uint64)

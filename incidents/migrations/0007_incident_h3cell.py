@@ -2,8 +2,9 @@
 
 - ``h3_r5`` … ``h3_r11``: set by ``Incident.save()`` and by the synthetic bulk writer; existing
   rows are filled here (vectorised, in batches).
-- ``incident_analytic_cells``: the analytic rows' cells with the columns the layers filter on,
-  so that counting per cell reads a narrow index instead of the table (index-only scan).
+- ``incident_cells_r5`` … ``r11``: the analytic rows' cells at one resolution with the columns
+  the layers filter on, so that counting per cell reads a narrow index in cell order instead of
+  the table (index-only scan).
 - A trigger clears the cells when ``point`` changes and the same UPDATE leaves them as they
   were (a queryset ``update()`` or raw SQL that does not know about them), so a stale cell is
   never counted; readers compute the cells that are missing (``incident_cell_missing`` finds
@@ -112,27 +113,20 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(fill_cells, migrations.RunPython.noop, elidable=True),
         migrations.RunSQL(TRIGGER, DROP_TRIGGER),
-        migrations.AddIndex(
-            model_name="incident",
-            index=models.Index(
-                condition=models.Q(
-                    models.Q(("status__in", ("prank", "cancelled", "merged")), _negated=True),
-                    ("h3_r11__isnull", False),
+        *(
+            migrations.AddIndex(
+                model_name="incident",
+                index=models.Index(
+                    condition=models.Q(
+                        models.Q(("status__in", ("prank", "cancelled", "merged")), _negated=True),
+                        (f"h3_r{res}__isnull", False),
+                    ),
+                    fields=[f"h3_r{res}"],
+                    include=("category", "created_at", "id"),
+                    name=f"incident_cells_r{res}",
                 ),
-                fields=["h3_r11"],
-                include=(
-                    "h3_r5",
-                    "h3_r6",
-                    "h3_r7",
-                    "h3_r8",
-                    "h3_r9",
-                    "h3_r10",
-                    "category",
-                    "created_at",
-                    "id",
-                ),
-                name="incident_analytic_cells",
-            ),
+            )
+            for res in range(5, 12)
         ),
         migrations.AddIndex(
             model_name="incident",

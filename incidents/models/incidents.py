@@ -70,14 +70,19 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"]),
             # Counting per H3 cell (IncidentQuerySet.per_cell) on the analytic rows, with the
-            # columns the layers filter on, without reading the wide rows: an index-only scan.
+            # columns the layers filter on, without reading the wide rows: an index-only scan,
+            # in cell order (no hashing). One narrow index per resolution: a single index with
+            # every cell is twice as wide, and then the planner prefers a sequential scan.
             # ``id``: the layer cache counts up to a known largest id (layers.cache.running).
-            models.Index(
-                fields=["h3_r11"],
-                include=[*h3cells.COLUMNS[:-1], "category", "created_at", "id"],
-                name="incident_analytic_cells",
-                condition=~models.Q(status__in=EXCLUDED_FROM_ANALYTICS)
-                & models.Q(h3_r11__isnull=False),
+            *(
+                models.Index(
+                    fields=[name],
+                    include=["category", "created_at", "id"],
+                    name=f"incident_cells_r{res}",
+                    condition=~models.Q(status__in=EXCLUDED_FROM_ANALYTICS)
+                    & models.Q(**{f"{name}__isnull": False}),
+                )
+                for res, name in zip(h3cells.RESOLUTIONS, h3cells.COLUMNS, strict=True)
             ),
             # The rows written around save() whose cells a reader computes (usually none).
             models.Index(
