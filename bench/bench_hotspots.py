@@ -170,7 +170,7 @@ def _measure() -> list[Result]:
     layer = cold()
     _say(f"res 9: {layer['meta']['cells']} cells in the study area, {layer['meta']['hot']} hot")
     per = {
-        f"c{i}": Count("h3_r11", filter=Q(category=code)) for i, code in enumerate(category_codes())
+        f"c{i}": Count("cell", filter=Q(category=code)) for i, code in enumerate(category_codes())
     }
     plan = _plan(qs.filter(id__lte=10**12).per_cell(9).annotate(**per))
     _say("plan of the count per cell:\n      " + plan.replace("\n", "\n      "))
