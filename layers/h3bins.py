@@ -3,12 +3,11 @@
 Every incident stores its H3 cell at each resolution 5–11 (``Incident.h3_r5`` … ``h3_r11``); a
 layer counts per cell in the database, in one GROUP BY (``IncidentQuerySet.per_cell``), which a
 narrow partial index answers without reading the table. The few located incidents without
-stored cells (written around ``Incident.save()``) are
-read with ``layers.points.load_points`` and assigned to cells here with h3ronpy's vectorised
-``coordinates_to_cells`` (Rust, no Python loop per point). The study area is
-the set of cells covering the service area (the kota outline) plus any cell with data outside
-it: empty cells count, as zeros, for Gi*. Cell sets and their k-ring weights are built once
-and kept.
+stored cells (written around ``Incident.save()``) are read with ``layers.points.load_points``
+and assigned to cells here with h3ronpy's vectorised ``coordinates_to_cells`` (Rust, no Python
+loop per point). The study area is the set of cells covering the service area (the kota
+outline) plus any cell with data outside it: empty cells count, as zeros, for Gi*. Cell sets
+and their k-ring weights are built once and kept.
 """
 
 from __future__ import annotations
