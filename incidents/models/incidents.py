@@ -27,7 +27,7 @@ class Incident(models.Model):
     # The H3 cell of ``point`` at each resolution the layers allow (geo.h3cells), kept in step
     # by ``save()`` and by the bulk writer; the hotspot layers count per cell in SQL from them.
     # A change of ``point`` that bypasses ``save()`` (queryset update, raw SQL) clears them (a
-    # trigger, migration 0007), and readers compute the missing ones themselves.
+    # trigger, migration *_incident_h3cell), and readers compute the missing ones themselves.
     h3_r5 = models.BigIntegerField(null=True, blank=True, editable=False)
     h3_r6 = models.BigIntegerField(null=True, blank=True, editable=False)
     h3_r7 = models.BigIntegerField(null=True, blank=True, editable=False)
