@@ -5,7 +5,9 @@ from datetime import datetime
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
+from django.db.models import F
 
+from geo import h3cells
 from geo.querysets import SpatialQuerySet
 from incidents.choices import EXCLUDED_FROM_ANALYTICS, OPEN_STATUSES
 
@@ -19,6 +21,22 @@ class IncidentQuerySet(models.QuerySet):
         """What every analytic layer (hotspots, statistics) must use: prank, cancelled and
         merged duplicates removed, or they become the hotspots."""
         return self.exclude(status__in=EXCLUDED_FROM_ANALYTICS)
+
+    def cell_missing(self) -> IncidentQuerySet:
+        """Located incidents without stored H3 cells: written around ``Incident.save()`` (raw
+        SQL, or a queryset ``update()`` of the point, whose cells a trigger clears). Usually
+        none; the partial index ``incident_cell_missing`` finds them."""
+        return self.filter(h3_r11__isnull=True, point__isnull=False)
+
+    def per_cell(self, res: int, **groups) -> IncidentQuerySet:
+        """Incidents with stored cells, grouped by their H3 cell at ``res`` (5–11) and by the
+        expressions in ``groups``: a ``values()`` queryset with ``cell`` (signed bigint) and the
+        groups, to annotate with aggregates, which runs as one GROUP BY. On the analytic rows
+        (``for_analytics()``) the partial covering index ``incident_cells_r<res>`` answers it
+        without reading the table (an index-only scan once the table is vacuumed) as long as
+        the groups, filters and aggregates use only its columns (count ``cell``)."""
+        name = h3cells.column(res)
+        return self.order_by().filter(**{f"{name}__isnull": False}).values(cell=F(name), **groups)
 
     def in_bbox(self, bbox: Polygon) -> IncidentQuerySet:
         return self.filter(point__intersects=bbox)

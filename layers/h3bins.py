@@ -1,11 +1,13 @@
 """H3 bins: incidents counted per hexagonal cell (resolutions 5–11), per category, per time bin.
 
-Points are read with ``layers.points.load_points`` (one aggregate query, parsed by numpy) and
-assigned to cells with h3ronpy's vectorised ``coordinates_to_cells`` (Rust, no Python loop per
-point; measured in bench/bench_hotspots.py against a scalar h3-py loop). The study area is
-the set of cells covering the service area (the kota outline) plus any cell with data outside
-it: empty cells count, as zeros, for Gi*. Cell sets and their k-ring weights are built once
-and kept.
+Every incident stores its H3 cell at each resolution 5–11 (``Incident.h3_r5`` … ``h3_r11``); a
+layer counts per cell in the database, in one GROUP BY (``IncidentQuerySet.per_cell``), which a
+narrow partial index answers without reading the table. The few located incidents without
+stored cells (written around ``Incident.save()``) are read with ``layers.points.load_points``
+and assigned to cells here with h3ronpy's vectorised ``coordinates_to_cells`` (Rust, no Python
+loop per point). The study area is the set of cells covering the service area (the kota
+outline) plus any cell with data outside it: empty cells count, as zeros, for Gi*. Cell sets
+and their k-ring weights are built once and kept.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from functools import lru_cache
 import h3
 import h3ronpy
 import numpy as np
+from django.db.models import Count, F, FloatField, Func, Max, Min, Q, Value
+from django.db.models.functions import Floor
+from h3.api.basic_int import cell_to_boundary as _boundary
 from h3ronpy.vector import coordinates_to_cells
 from scipy import sparse
 
@@ -34,15 +39,26 @@ def count(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(cells, return_counts=True)
 
 
-def count_by(cells: np.ndarray, groups: np.ndarray, n_groups: int, universe: np.ndarray):
+def count_by(
+    cells: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    universe: np.ndarray,
+    weights: np.ndarray | None = None,
+):
     """Counts per (cell of ``universe``, group): an array of shape (len(universe), n_groups).
-    Cells outside the universe are ignored."""
+    Each (cell, group) entry counts once, or ``weights`` times. Cells outside the universe are
+    ignored."""
     if not len(universe):
         return np.zeros((0, n_groups), dtype=np.int64)
     idx = np.minimum(np.searchsorted(universe, cells), len(universe) - 1)
     ok = universe[idx] == cells
-    flat = np.bincount(idx[ok] * n_groups + groups[ok], minlength=len(universe) * n_groups)
-    return flat.reshape(len(universe), n_groups).astype(np.int64)
+    flat = np.bincount(
+        idx[ok] * n_groups + groups[ok],
+        weights=None if weights is None else weights[ok],
+        minlength=len(universe) * n_groups,
+    )
+    return np.rint(flat).reshape(len(universe), n_groups).astype(np.int64)
 
 
 @lru_cache(maxsize=8)
@@ -119,20 +135,20 @@ def to_hex(cells: np.ndarray) -> list[str]:
 
 def cell_polygon(cell: int) -> list[list[list[float]]]:
     """GeoJSON polygon coordinates (lon, lat; closed ring) of a cell."""
-    ring = [[round(lng, 7), round(lat, 7)] for lat, lng in h3.cell_to_boundary(h3.int_to_str(cell))]
+    ring = [[round(lng, 7), round(lat, 7)] for lat, lng in _boundary(cell)]
     ring.append(ring[0])
     return [ring]
 
 
 def features(cells: np.ndarray, props: dict[str, np.ndarray]) -> list[dict]:
-    """GeoJSON features, one per cell, with the given per-cell properties."""
+    """GeoJSON features, one per cell, with the given per-cell properties. (A few thousand
+    cells per layer: plain Python on lists, h3's integer API, no conversion per cell.)"""
     names = list(props)
     columns = [props[n].tolist() for n in names]
     out = []
-    for i, cell in enumerate(cells.tolist()):
-        p = {"cell": h3.int_to_str(cell)}
-        for name, col in zip(names, columns, strict=True):
-            p[name] = col[i]
+    for cell, *values in zip(cells.tolist(), *columns, strict=True):
+        p = {"cell": format(cell, "x")}  # h3.int_to_str
+        p.update(zip(names, values, strict=True))
         out.append(
             {
                 "type": "Feature",
@@ -173,6 +189,67 @@ def _merge(a: CellCounts, b: CellCounts) -> CellCounts:
     return CellCounts(cells, out, a.incidents + b.incidents)
 
 
+def stored_counts(queryset, res: int) -> CellCounts:
+    """Counts per cell at ``res`` and per category of the located incidents of ``queryset``:
+    one GROUP BY over the stored cells (a count per category in each group), and the located
+    incidents without a stored cell (usually none) assigned here."""
+    codes = category_codes()
+    per = {f"c{i}": Count("cell", filter=Q(category=code)) for i, code in enumerate(codes)}
+    rows = list(queryset.per_cell(res).annotate(**per).values_list("cell", *per))
+    table = np.array(rows, dtype=np.int64).reshape(len(rows), 1 + len(codes))
+    order = np.argsort(table[:, 0].view(np.uint64), kind="stable")
+    stored = CellCounts(
+        table[order, 0].view(np.uint64).copy(), table[order, 1:], int(table[:, 1:].sum())
+    )
+    missing = load_points(queryset.cell_missing(), with_category=True)
+    return _merge(stored, _count_points(missing, res)) if len(missing) else stored
+
+
+def _epoch():
+    """Creation time in epoch seconds (float8), as ``load_points`` reads it."""
+    return Func(Value("epoch"), F("created_at"), function="date_part", output_field=FloatField())
+
+
+def time_extent(queryset) -> tuple[int, float | None, float | None]:
+    """How many located incidents ``queryset`` has, and the first and last creation time
+    (epoch seconds; None without any), in one aggregate over the stored cells' index."""
+    row = (
+        queryset.order_by()
+        .filter(h3_r11__isnull=False)
+        .aggregate(n=Count("h3_r11"), first=Min(_epoch()), last=Max(_epoch()))
+    )
+    n, first, last = row["n"], row["first"], row["last"]
+    missing = load_points(queryset.cell_missing(), with_time=True)
+    if len(missing):
+        n += len(missing)
+        first = min(float(missing.t.min()), first if first is not None else np.inf)
+        last = max(float(missing.t.max()), last if last is not None else -np.inf)
+    return n, first, last
+
+
+def counts_by_age(queryset, res: int, end: float, step: float):
+    """Located incidents counted per (cell at ``res``, age), where age is how many ``step``
+    seconds before ``end`` an incident was created, ``floor((end - t) / step)``: arrays
+    (cells uint64, age int64, count int64), one GROUP BY in SQL plus the incidents without
+    stored cells."""
+    age = Floor(
+        (Value(float(end), output_field=FloatField()) - _epoch())
+        / Value(float(step), output_field=FloatField())
+    )
+    rows = list(queryset.per_cell(res, age=age).annotate(n=Count("cell")).values_list(
+        "cell", "age", "n"
+    ))  # fmt: skip
+    cells = np.array([r[0] for r in rows], dtype=np.int64).view(np.uint64)
+    ages = np.array([r[1] for r in rows], dtype=np.float64).astype(np.int64)
+    counts = np.array([r[2] for r in rows], dtype=np.int64)
+    missing = load_points(queryset.cell_missing(), with_time=True)
+    if len(missing):
+        cells = np.concatenate([cells, cells_of(missing.lat, missing.lon, res)])
+        ages = np.concatenate([ages, np.floor((end - missing.t) / step).astype(np.int64)])
+        counts = np.concatenate([counts, np.ones(len(missing), dtype=np.int64)])
+    return cells, ages, counts
+
+
 def cell_counts(selection) -> CellCounts:
     """Counts per cell for a selection, kept up to date by new incidents alone
     (``layers.cache.running``): a new incident costs reading that incident, not a million."""
@@ -180,10 +257,10 @@ def cell_counts(selection) -> CellCounts:
 
     def full(version) -> CellCounts:
         qs = selection.incidents().filter(id__lte=version.max_id)
-        return _count_points(load_points(qs, with_category=True), selection.res)
+        return stored_counts(qs, selection.res)
 
     def add(state: CellCounts, ids: list[int], version) -> CellCounts:
         qs = selection.incidents().filter(id__in=ids)
-        return _merge(state, _count_points(load_points(qs, with_category=True), selection.res))
+        return _merge(state, stored_counts(qs, selection.res))
 
     return cache.running("cells", selection.key(), full, add)

@@ -1,7 +1,8 @@
 """Writing a synthetic history (layers.synth) into incidents_incident, fast, and removing it.
 
-The columns are all numbers, so they go through one binary COPY of float8 values (built with
-numpy, no Python loop per row) into a temporary table; one ``INSERT … SELECT`` then maps type
+The columns are all numbers, so they go through one binary COPY of float8 values and the int8
+H3 cells of the points (built with numpy and h3ronpy, no Python loop per row) into a temporary
+table; one ``INSERT … SELECT`` then maps type
 and status codes, makes the points, takes ids from the table's own sequence and links merged
 duplicates to the incident they repeat.
 """
@@ -15,6 +16,7 @@ import shapely
 from django.db import DatabaseError, connection, transaction
 from psycopg import sql
 
+from geo import h3cells
 from layers.synth import SYNTH_USERNAME, Exposure, History
 
 STATUSES = ("closed", "cancelled", "dispatched", "prank", "merged")
@@ -23,13 +25,15 @@ STAGE_COLUMNS = (
     "k", "target_k", "type_idx", "status_idx", "x", "y", "unc", "road", "kel", "kec", "outside",
     "created", "verified", "dispatched", "on_scene", "resolved", "closed", "version",
 )  # fmt: skip
+# Then the H3 cells of each point (Incident.h3_r5 … h3_r11), int8.
+CELL_COLUMNS = tuple(f"r{r}" for r in h3cells.RESOLUTIONS)
 
 INSERT_SQL = """
 INSERT INTO incidents_incident (
     id, category, type_id, priority, status, point, uncertainty_m, outside_service_area,
     address, kelurahan_id, kecamatan_id, description, merged_into_id, created_by_id,
     created_at, updated_at, verified_at, dispatched_at, on_scene_at, resolved_at, closed_at,
-    version)
+    version, h3_r5, h3_r6, h3_r7, h3_r8, h3_r9, h3_r10, h3_r11)
 SELECT %(base)s + s.k::bigint, t.category, t.id, t.priority, st.status,
        ST_SetSRID(ST_MakePoint(s.x, s.y), 4326), s.unc, s.outside > 0,
        left(coalesce(r.name, ''), 300), s.kel::bigint, s.kec::bigint, '',
@@ -38,12 +42,14 @@ SELECT %(base)s + s.k::bigint, t.category, t.id, t.priority, st.status,
        to_timestamp(greatest(s.created, s.verified, s.dispatched, s.on_scene, s.resolved,
                              s.closed)),
        to_timestamp(s.verified), to_timestamp(s.dispatched), to_timestamp(s.on_scene),
-       to_timestamp(s.resolved), to_timestamp(s.closed), s.version::int
+       to_timestamp(s.resolved), to_timestamp(s.closed), s.version::int,
+       s.r5, s.r6, s.r7, s.r8, s.r9, s.r10, s.r11
 FROM (SELECT k, NULLIF(target_k, 'NaN') AS target_k, type_idx, status_idx, x, y, unc,
              NULLIF(road, 'NaN') AS road, NULLIF(kel, 'NaN') AS kel, NULLIF(kec, 'NaN') AS kec,
              outside, created, NULLIF(verified, 'NaN') AS verified,
              NULLIF(dispatched, 'NaN') AS dispatched, NULLIF(on_scene, 'NaN') AS on_scene,
-             NULLIF(resolved, 'NaN') AS resolved, NULLIF(closed, 'NaN') AS closed, version
+             NULLIF(resolved, 'NaN') AS resolved, NULLIF(closed, 'NaN') AS closed, version,
+             r5, r6, r7, r8, r9, r10, r11
       FROM synth_stage) s
 JOIN unnest(%(type_ids)s::bigint[], %(categories)s::text[], %(priorities)s::int[])
      WITH ORDINALITY AS t(id, category, priority, idx) ON t.idx = s.type_idx + 1
@@ -95,6 +101,13 @@ def _areas(exp: Exposure, x: np.ndarray, y: np.ndarray):
     return kel, kec, outside
 
 
+def _cells(history: History) -> np.ndarray:
+    """The H3 cells (int64) of every point at each stored resolution: shape (n, 7)."""
+    return np.column_stack(
+        [h3cells.cells_of(history.x, history.y, r) for r in h3cells.RESOLUTIONS]
+    ).reshape(len(history), len(CELL_COLUMNS))
+
+
 def _stage(history: History, exp: Exposure, rng, type_index: dict[str, int]) -> np.ndarray:
     n = len(history)
     status = history.status
@@ -129,15 +142,22 @@ def _stage(history: History, exp: Exposure, rng, type_index: dict[str, int]) -> 
     return np.column_stack([cols[c] for c in STAGE_COLUMNS])
 
 
-def _copy_binary(cur, table: str, matrix: np.ndarray) -> None:
-    """COPY rows of float8 in PostgreSQL's binary format, built with numpy (no loop per row).
-    NaN travels as NaN; the INSERT turns it into NULL."""
+def _copy_binary(cur, table: str, matrix: np.ndarray, ints: np.ndarray | None = None) -> None:
+    """COPY rows of float8 (``matrix``), then int8 (``ints``, optional, same rows), in
+    PostgreSQL's binary format, built with numpy (no loop per row). NaN travels as NaN; the
+    INSERT turns it into NULL."""
     n, m = matrix.shape
-    rec = np.dtype([("n", ">i2"), ("f", [("len", ">i4"), ("v", ">f8")], (m,))])
-    rows = np.empty(n, dtype=rec)
-    rows["n"] = m
+    k = 0 if ints is None else ints.shape[1]
+    fields = [("n", ">i2"), ("f", [("len", ">i4"), ("v", ">f8")], (m,))]
+    if k:
+        fields.append(("i", [("len", ">i4"), ("v", ">i8")], (k,)))
+    rows = np.empty(n, dtype=np.dtype(fields))
+    rows["n"] = m + k
     rows["f"]["len"] = 8
     rows["f"]["v"] = matrix
+    if k:
+        rows["i"]["len"] = 8
+        rows["i"]["v"] = ints
     header = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
     payload = memoryview(header + rows.tobytes() + struct.pack(">h", -1))
     statement = sql.SQL("COPY {} FROM STDIN (FORMAT BINARY)").format(sql.Identifier(table))
@@ -171,6 +191,7 @@ def write(history: History, exp: Exposure, seed: int) -> int:
     if missing:
         raise RuntimeError(f"unknown incident types: {sorted(missing)}")
     matrix = _stage(history, exp, rng, type_index)
+    cells = _cells(history)
     user = synth_user()
     with transaction.atomic(), connection.cursor() as cur:
         # Writers wait while the block of ids is reserved and filled; readers do not.
@@ -183,10 +204,12 @@ def write(history: History, exp: Exposure, seed: int) -> int:
         _skip_foreign_key_checks(cur)
         cur.execute(
             "CREATE TEMP TABLE synth_stage ("
-            + ", ".join(f"{c} float8" for c in STAGE_COLUMNS)
+            + ", ".join(
+                [f"{c} float8" for c in STAGE_COLUMNS] + [f"{c} int8" for c in CELL_COLUMNS]
+            )
             + ") ON COMMIT DROP"
         )
-        _copy_binary(cur.cursor, "synth_stage", matrix)
+        _copy_binary(cur.cursor, "synth_stage", matrix, cells)
         cur.execute("ANALYZE synth_stage")
         cur.execute(
             INSERT_SQL,

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -25,7 +24,6 @@ from rest_framework.views import APIView
 
 from layers import cache, emerging, gistar, h3bins
 from layers.api.common import LAYER_READERS
-from layers.points import load_points
 from layers.selection import CellSelectionQuery, Selection
 
 CLASS_NAMES = {3: "hot_99", 2: "hot_95", 1: "hot_90", 0: "", -1: "cold_90", -2: "cold_95",
@@ -151,14 +149,12 @@ def emerging_layer(sel: Selection, params) -> dict:
     opts = EmergingOptions(data=params)
     opts.is_valid(raise_exception=True)
     k, step = opts.validated_data["k"], opts.validated_data["step_days"] * 86400.0
-    points = load_points(sel.incidents(), with_time=True)
-    if not len(points):
+    located, first, last = h3bins.time_extent(sel.incidents())
+    if not located:
         return _too_few("emerging", sel, 0, k=k, step_days=opts.validated_data["step_days"])
-    if sel.until:
-        end = sel.until.timestamp()
-    else:  # the data's own extent (ESRI's default), so a quiet last day is not a lost bin
-        end = float(points.t.max()) + 1.0 if len(points) else timezone.now().timestamp()
-    start = sel.since.timestamp() if sel.since else (float(points.t.min()) if len(points) else end)
+    # The data's own extent by default (ESRI's), so a quiet last day is not a lost bin.
+    end = sel.until.timestamp() if sel.until else last + 1.0
+    start = sel.since.timestamp() if sel.since else first
     n_bins = int(np.ceil((end - start) / step)) if end > start else 0
     extra = {"k": k, "step_days": opts.validated_data["step_days"], "bins": n_bins}
     if n_bins < MIN_BINS or n_bins > MAX_BINS:
@@ -170,19 +166,19 @@ def emerging_layer(sel: Selection, params) -> dict:
                 ]
             }
         )
-    cells = h3bins.cells_of(points.lat, points.lon, sel.res)
-    universe, _x, with_data = _study(sel, *h3bins.count(cells), k)
+    cells, age, counts = h3bins.counts_by_age(sel.incidents(), sel.res, end, step)
+    occupied = np.unique(cells)
+    universe, _x, with_data = _study(sel, occupied, np.ones(len(occupied)), k)
     extra.update(
-        incidents=len(points),
+        incidents=located,
         cells=len(universe),
         first_bin_start=datetime.fromtimestamp(end - n_bins * step, UTC).isoformat(),
     )
     if with_data < gistar.MIN_CELLS_WITH_DATA:
         return _too_few("emerging", sel, with_data, **extra)
     # Bin 0 is the oldest; the last bin ends at ``end``.
-    age = np.floor((end - points.t) / step).astype(np.int64)
     bin_index = np.clip(n_bins - 1 - age, 0, n_bins - 1)
-    series = h3bins.count_by(cells, bin_index, n_bins, universe)
+    series = h3bins.count_by(cells, bin_index, n_bins, universe, weights=counts)
     result = emerging.emerging(h3bins.kring_weights(universe, k), series)
     keep = result["category"] != ""
     props = {
