@@ -71,7 +71,7 @@ def fill_cells(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("geo", "0005_street_parts"),
-        ("incidents", "0006_unit_position_without_fk"),
+        ("incidents", "0007_unit_status_event"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
