@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -137,17 +138,12 @@ def _ingest(fixes: list | Typed, resent: bool) -> Outcome:
         return outcome
     newest = columns.newest()
     moves = [
-        columns.unit[newest].tolist(),
-        [PG_EPOCH + timedelta(microseconds=m) for m in columns.micros[newest].tolist()],
-        columns.lon[newest].tolist(),
-        columns.lat[newest].tolist(),
-        columns.speed[newest].tolist(),
-        columns.heading[newest].tolist(),
+        getattr(columns, name)[newest].tolist()
+        for name in ("unit", "micros", "lon", "lat", "speed", "heading")
     ]
     rows = binary.stream(columns)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql.LOCK_AND_MOVE, moves)
-        held, moved = cursor.fetchone()
+        held, moved = _lock_and_move(moves)
         if held != len(newest):
             raise UnitGone
         if not resent:
@@ -169,6 +165,14 @@ def _ingest(fixes: list | Typed, resent: bool) -> Outcome:
     outcome.stored = len(fixes) - len(outcome.rejected) - outcome.duplicates
     outcome.moved = len(moved)
     return outcome
+
+
+def _lock_and_move(moves: list[list]) -> tuple[int, list[int]]:
+    """sql.LOCK_AND_MOVE with its arrays bound server-side in binary (Django's cursor would
+    format a few hundred numbers into the SQL text)."""
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql.LOCK_AND_MOVE, moves)
+        return cursor.fetchone()
 
 
 def _copy(cursor, statement: str, rows: bytes) -> None:

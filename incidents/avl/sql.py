@@ -30,12 +30,15 @@ RETURNING unit_id, fix_at
 # never move a unit back). Answers how many of the units were there (a unit deleted meanwhile is
 # missing: the lock waits for the deleting transaction, then finds no row) and which moved.
 # The lock is FOR NO KEY UPDATE, the one an UPDATE takes, since most units of a batch move.
+# Parameters go in binary (%b, server-side binding): ids and times (microseconds since
+# 2000-01-01 UTC, exact as float8 up to 2^53) as int8, the rest as float8, NaN for none.
 LOCK_AND_MOVE = """
 WITH latest AS (
-    SELECT l.id, l.fix_at, l.lon, l.lat,
+    SELECT l.id, l.lon, l.lat,
+           timestamptz '2000-01-01 00:00:00+00' + l.micros * interval '1 microsecond' AS fix_at,
            nullif(l.speed_kmh, 'NaN') AS speed_kmh, nullif(l.heading_deg, 'NaN') AS heading_deg
-    FROM unnest(%s::bigint[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[],
-                %s::float8[]) AS l(id, fix_at, lon, lat, speed_kmh, heading_deg)
+    FROM unnest(%b::int8[], %b::int8[], %b::float8[], %b::float8[], %b::float8[], %b::float8[])
+        AS l(id, micros, lon, lat, speed_kmh, heading_deg)
 ),
 held AS (
     SELECT u.id, u.fix_at FROM incidents_unit u JOIN latest l ON l.id = u.id
