@@ -133,7 +133,7 @@ def _ingest(fixes: list | Typed, resent: bool) -> Outcome:
             fixes = fixes.generic()
     if columns is None:
         columns, indices = _checked(fixes, outcome, resent, latest, oldest)
-    if columns is None:
+    if columns is None or not len(columns):  # nothing to store
         outcome.duplicates = len(outcome.duplicate_indices)
         return outcome
     newest = columns.newest()
