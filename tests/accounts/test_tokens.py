@@ -93,3 +93,35 @@ def test_revoke_tokens_command_revokes(api_client, transactional_db):
     assert ApiToken.objects.active().count() == 0
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api_client.get(ME).status_code == 401
+
+
+def test_a_token_is_marked_used_at_most_once_a_minute(api_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    key = make_token("operator", username="sari")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    token = ApiToken.objects.get(user__username="sari")
+    assert token.last_used_at is None
+    assert api_client.get(ME).status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None and timezone.now() - first < timedelta(seconds=30)
+    assert api_client.get(ME).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first  # not rewritten within the minute
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    assert api_client.get(ME).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at > first
+
+
+def test_a_revoked_token_is_refused_while_another_of_the_user_works(api_client):
+    old = make_token("operator", username="dewi")
+    new = make_token("operator", username="dewi")
+    assert ApiToken.objects.matching(old).revoke() == 1
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    assert api_client.get(ME).status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {new}")
+    assert api_client.get(ME).json()["username"] == "dewi"
