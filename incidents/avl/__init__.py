@@ -30,6 +30,7 @@ batches becomes at most one event per window.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -38,7 +39,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from incidents import live
-from incidents.avl import binary, sql
+from incidents.avl import arrays, sql
+from incidents.avl.arrays import Float4s, Float8s, Int8s, Times
 from incidents.avl.batch import ONE_MICROSECOND, PG_EPOCH, Columns, Typed, clean
 from incidents.avl.checks import BadFix, check, unit_code
 
@@ -136,30 +138,25 @@ def _ingest(fixes: list | Typed, resent: bool) -> Outcome:
     if columns is None or not len(columns):  # nothing to store
         outcome.duplicates = len(outcome.duplicate_indices)
         return outcome
-    newest = columns.newest()
-    moves = [
-        getattr(columns, name)[newest].tolist()
-        for name in ("unit", "micros", "lon", "lat", "speed", "heading")
-    ]
-    rows = binary.stream(columns)
-    with transaction.atomic(), connection.cursor() as cursor:
-        held, moved = _lock_and_move(moves)
-        if held != len(newest):
-            raise UnitGone
-        if not resent:
-            _copy(cursor, sql.COPY_HISTORY, rows)
-        else:  # insert those not stored yet, and name the repeats
-            cursor.execute(sql.STAGE)
-            _copy(cursor, sql.COPY_STAGE, rows)
-            cursor.execute(sql.INSERT_NEW)
-            stored = {(u, (t - PG_EPOCH) // ONE_MICROSECOND) for u, t in cursor.fetchall()}
-            where = indices if indices is not None else range(len(columns))
-            keys = zip(columns.unit.tolist(), columns.micros.tolist(), strict=True)
-            outcome.duplicate_indices += [
-                i for i, key in zip(where, keys, strict=True) if key not in stored
-            ]
-            outcome.duplicate_indices.sort()
-        if moved:
+    parameters = _parameters(columns)
+    with _isolated():
+        answer = _store(sql.STORE_NEW if resent else sql.STORE, parameters)
+    held, moved = answer[0], answer[1]
+    if held != parameters["units"]:  # nothing was written
+        raise UnitGone
+    if resent:  # name the fixes that were stored before
+        stored = {
+            (unit, (at - PG_EPOCH) // ONE_MICROSECOND)
+            for unit, at in zip(answer[2], answer[3], strict=True)
+        }
+        where = indices if indices is not None else range(len(columns))
+        keys = zip(columns.unit.tolist(), columns.micros.tolist(), strict=True)
+        outcome.duplicate_indices += [
+            i for i, key in zip(where, keys, strict=True) if key not in stored
+        ]
+        outcome.duplicate_indices.sort()
+    if moved:
+        with _in_transaction():
             live.coalesce(POSITIONS_EVENT, moved)
     outcome.duplicates = len(outcome.duplicate_indices)
     outcome.stored = len(fixes) - len(outcome.rejected) - outcome.duplicates
@@ -167,17 +164,46 @@ def _ingest(fixes: list | Typed, resent: bool) -> Outcome:
     return outcome
 
 
-def _lock_and_move(moves: list[list]) -> tuple[int, list[int]]:
-    """sql.LOCK_AND_MOVE with its arrays bound server-side in binary (Django's cursor would
-    format a few hundred numbers into the SQL text)."""
+def _parameters(columns: Columns) -> dict:
+    """sql.STORE's parameters: the fixes, and each unit's newest fix."""
+    newest = columns.newest()
+    return {
+        "units": len(newest),
+        "latest_unit": Int8s(columns.unit[newest]),
+        "latest_time": Times(columns.micros[newest]),
+        "latest_lon": Float8s(columns.lon[newest]),
+        "latest_lat": Float8s(columns.lat[newest]),
+        "latest_speed": Float8s(columns.speed[newest]),
+        "latest_heading": Float8s(columns.heading[newest]),
+        "unit": Int8s(columns.unit),
+        "time": Times(columns.micros),
+        "lon": Float8s(columns.lon),
+        "lat": Float8s(columns.lat),
+        "speed": Float4s(columns.speed),
+        "heading": Float4s(columns.heading),
+        "accuracy": Float4s(columns.accuracy),
+    }
+
+
+def _isolated():
+    """Around the one statement that writes a batch: in autocommit it is a transaction of its
+    own; inside the caller's transaction, a savepoint keeps a failed attempt from spoiling it."""
+    return nullcontext() if connection.get_autocommit() else transaction.atomic()
+
+
+def _in_transaction():
+    """The live event is recorded or queued inside a transaction (incidents.live.coalesce): the
+    caller's, or one of its own."""
+    return nullcontext() if connection.in_atomic_block else transaction.atomic()
+
+
+def _store(statement: str, parameters: dict) -> tuple:
+    """Run sql.STORE or sql.STORE_NEW with its arrays bound server-side in binary."""
+    connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql.LOCK_AND_MOVE, moves)
+        arrays.register(cursor)
+        cursor.execute(statement, parameters)
         return cursor.fetchone()
-
-
-def _copy(cursor, statement: str, rows: bytes) -> None:
-    with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
-        copy.write(rows)
 
 
 def positions_payload(unit_ids: list[int]) -> dict | None:

@@ -109,7 +109,8 @@ class Columns:
         return len(self.unit)
 
     def newest(self) -> np.ndarray:
-        """Index of each unit's newest fix (the batch holds no unit twice at the same time)."""
+        """Index of each unit's newest fix, in unit id order (the batch holds no unit twice at
+        the same time)."""
         order = np.lexsort((self.micros, self.unit))
         ids = self.unit[order]
         last = np.ones(len(ids), dtype=bool)

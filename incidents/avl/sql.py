@@ -1,49 +1,29 @@
 """SQL of the AVL ingest. Values are bound; table names are constants, never input."""
 
-# The columns of a row of incidents.avl.binary.stream, in its order.
-COPY_HISTORY = (
-    "COPY incidents_unitposition (unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m)"
-    " FROM STDIN (FORMAT BINARY)"
-)
-COPY_STAGE = (
-    "COPY avl_in (unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m)"
-    " FROM STDIN (FORMAT BINARY)"
-)
-
-STAGE = """
-CREATE TEMP TABLE IF NOT EXISTS avl_in (
-    unit_id bigint, fix_at timestamptz, point geometry, speed_kmh real, heading_deg real,
-    accuracy_m real
-) ON COMMIT DELETE ROWS;
-DELETE FROM avl_in
-"""
-INSERT_NEW = """
-INSERT INTO incidents_unitposition (unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m)
-SELECT unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m FROM avl_in
-ON CONFLICT DO NOTHING
-RETURNING unit_id, fix_at
-"""
-
-# One statement per batch, before its fixes are written: lock every unit of the batch (in id
-# order, so two batches never deadlock), as the foreign key's check did per row, and move each
-# one whose newest fix of the batch is newer than its last position (fixes arriving out of order
-# never move a unit back). Answers how many of the units were there (a unit deleted meanwhile is
-# missing: the lock waits for the deleting transaction, then finds no row) and which moved.
-# The lock is FOR NO KEY UPDATE, the one an UPDATE takes, since most units of a batch move.
-# Parameters go in binary (%b, server-side binding): ids and times (microseconds since
-# 2000-01-01 UTC, exact as float8 up to 2^53) as int8, the rest as float8, NaN for none.
-LOCK_AND_MOVE = """
+# A batch in one statement (one round trip, and in autocommit one transaction): lock every unit
+# of the batch (in id order, so two batches never deadlock), as the history's foreign key did
+# per row; then, only if every unit was there, move each unit whose newest fix of the batch is
+# newer than its last position (fixes arriving out of order never move a unit back) and insert
+# the fixes. A unit deleted meanwhile is missing from ``held`` (the lock waits for the deleting
+# transaction, then finds no row): nothing is written and the caller does the batch again with
+# the codes read afresh. A fix already stored makes the INSERT fail on the primary key (nothing
+# written either); STORE_NEW then inserts those not stored yet and returns their keys.
+# The lock is FOR NO KEY UPDATE, the one the UPDATE takes, since most units of a batch move.
+# Parameters are binary arrays (incidents.avl.arrays): ``latest_*`` one element per unit (its
+# newest fix), in unit id order, the others one per fix; NaN stands for a missing speed,
+# heading or accuracy.
+_STORE = """
 WITH latest AS (
-    SELECT l.id, l.lon, l.lat,
-           timestamptz '2000-01-01 00:00:00+00' + l.micros * interval '1 microsecond' AS fix_at,
+    SELECT l.id, l.fix_at, l.lon, l.lat,
            nullif(l.speed_kmh, 'NaN') AS speed_kmh, nullif(l.heading_deg, 'NaN') AS heading_deg
-    FROM unnest(%b::int8[], %b::int8[], %b::float8[], %b::float8[], %b::float8[], %b::float8[])
-        AS l(id, micros, lon, lat, speed_kmh, heading_deg)
+    FROM unnest(%(latest_unit)b, %(latest_time)b, %(latest_lon)b, %(latest_lat)b,
+                %(latest_speed)b, %(latest_heading)b)
+        AS l(id, fix_at, lon, lat, speed_kmh, heading_deg)
 ),
-held AS (
-    SELECT u.id, u.fix_at FROM incidents_unit u JOIN latest l ON l.id = u.id
-    ORDER BY u.id
-    FOR NO KEY UPDATE OF u
+held AS (  -- one index probe per unit, locked in the order of ``latest``: by id
+    SELECT h.id, h.fix_at FROM latest l CROSS JOIN LATERAL (
+        SELECT u.id, u.fix_at FROM incidents_unit u WHERE u.id = l.id FOR NO KEY UPDATE
+    ) h
 ),
 moved AS (
     UPDATE incidents_unit u
@@ -51,10 +31,33 @@ moved AS (
         speed_kmh = l.speed_kmh, heading_deg = l.heading_deg
     FROM held h JOIN latest l ON l.id = h.id
     WHERE u.id = h.id AND (h.fix_at IS NULL OR l.fix_at > h.fix_at)
+      AND (SELECT count(*) FROM held) = %(units)s
     RETURNING u.id
-)
+),
+stored AS (
+    INSERT INTO incidents_unitposition
+        (unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m)
+    SELECT f.unit_id, f.fix_at, ST_SetSRID(ST_MakePoint(f.lon, f.lat), 4326),
+           nullif(f.speed_kmh, 'NaN'), nullif(f.heading_deg, 'NaN'), nullif(f.accuracy_m, 'NaN')
+    FROM unnest(%(unit)b, %(time)b, %(lon)b, %(lat)b, %(speed)b, %(heading)b, %(accuracy)b)
+        AS f(unit_id, fix_at, lon, lat, speed_kmh, heading_deg, accuracy_m)
+    WHERE (SELECT count(*) FROM held) = %(units)s
+"""
+STORE = (
+    _STORE
+    + """)
 SELECT (SELECT count(*) FROM held), ARRAY(SELECT id FROM moved ORDER BY id)
 """
+)
+STORE_NEW = (
+    _STORE
+    + """    ON CONFLICT DO NOTHING
+    RETURNING unit_id, fix_at
+)
+SELECT (SELECT count(*) FROM held), ARRAY(SELECT id FROM moved ORDER BY id),
+       ARRAY(SELECT unit_id FROM stored), ARRAY(SELECT fix_at FROM stored)
+"""
+)
 
 POSITIONS = """
 SELECT id, code, status, ST_X(point), ST_Y(point), heading_deg, fix_at

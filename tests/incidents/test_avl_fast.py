@@ -232,3 +232,15 @@ def test_moving_a_unit_is_a_hot_update(token_client):
         assert client.post(URL, fixes, format="json").json()["moved"] == 3
     after = unit_updates()
     assert (after[0] - before[0], after[1] - before[1]) == (9, 9)
+
+
+def test_each_units_newest_fix_comes_in_unit_id_order():
+    """The batch statement locks the units in this order: two batches never wait on each other
+    in opposite orders (no deadlock)."""
+    nan = float("nan")
+    columns = batch.Columns.of(
+        [5, 3, 5, 3, 9, 1], [10, 30, 20, 10, 1, 7], [0] * 6, [0] * 6, [nan] * 6, [nan] * 6, [1] * 6
+    )
+    newest = columns.newest()
+    assert columns.unit[newest].tolist() == [1, 3, 5, 9]
+    assert columns.micros[newest].tolist() == [7, 30, 20, 1]
