@@ -11,8 +11,8 @@ fix by fix through the reference checks (incidents.avl.checks). Both store the s
 The good fixes go straight into the history with one binary COPY, its stream built column-wise
 (incidents.avl.binary), the same path as a bare bulk load. A fix already stored (a gateway
 resending a batch) makes that COPY fail on the primary key: the transaction is rolled back and
-the batch is done again the slow way, staged in a temporary table and inserted with ON CONFLICT
-DO NOTHING, which tells which fixes were duplicates.
+the batch is done again by one statement (sql.STORE_NEW) that inserts with ON CONFLICT DO NOTHING
+and answers which fixes it stored, so the others are named as duplicates.
 
 The history has no foreign key to the unit (migration 0006: its per-row check halved the COPY
 rate). Before writing, one statement (sql.LOCK_AND_MOVE) locks the batch's units, as that check
@@ -39,7 +39,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from incidents import live
-from incidents.avl import arrays, sql
+from incidents.avl import arrays, binary, sql
 from incidents.avl.arrays import Float4s, Float8s, Int8s, Times
 from incidents.avl.batch import ONE_MICROSECOND, PG_EPOCH, Columns, Typed, clean
 from incidents.avl.checks import BadFix, check, unit_code
@@ -138,34 +138,58 @@ def _ingest(fixes: list | Typed, resent: bool) -> Outcome:
     if columns is None or not len(columns):  # nothing to store
         outcome.duplicates = len(outcome.duplicate_indices)
         return outcome
-    parameters = _parameters(columns)
-    with _isolated():
-        answer = _store(sql.STORE_NEW if resent else sql.STORE, parameters)
-    held, moved = answer[0], answer[1]
-    if held != parameters["units"]:  # nothing was written
-        raise UnitGone
-    if resent:  # name the fixes that were stored before
-        stored = {
-            (unit, (at - PG_EPOCH) // ONE_MICROSECOND)
-            for unit, at in zip(answer[2], answer[3], strict=True)
-        }
-        where = indices if indices is not None else range(len(columns))
-        keys = zip(columns.unit.tolist(), columns.micros.tolist(), strict=True)
-        outcome.duplicate_indices += [
-            i for i, key in zip(where, keys, strict=True) if key not in stored
-        ]
-        outcome.duplicate_indices.sort()
-    if moved:
-        with _in_transaction():
-            live.coalesce(POSITIONS_EVENT, moved)
+    moved = _store_new(columns, indices, outcome) if resent else _store(columns)
     outcome.duplicates = len(outcome.duplicate_indices)
     outcome.stored = len(fixes) - len(outcome.rejected) - outcome.duplicates
     outcome.moved = len(moved)
     return outcome
 
 
-def _parameters(columns: Columns) -> dict:
-    """sql.STORE's parameters: the fixes, and each unit's newest fix."""
+def _store(columns: Columns) -> list[int]:
+    """The usual way: lock and move the units, COPY the fixes; the ids of the units moved.
+    IntegrityError when a fix was stored before (nothing of the batch is then kept)."""
+    latest = _latest(columns)
+    rows = binary.stream(columns)
+    with transaction.atomic():
+        held, moved = _execute(sql.LOCK_AND_MOVE, latest)
+        if held != latest["units"]:
+            raise UnitGone  # the atomic block rolls the moves back
+        with (
+            connection.wrap_database_errors,
+            connection.connection.cursor() as cursor,
+            cursor.copy(sql.COPY_HISTORY) as copy,
+        ):
+            copy.write(rows)
+        if moved:
+            live.coalesce(POSITIONS_EVENT, moved)
+    return moved
+
+
+def _store_new(columns: Columns, indices: list[int] | None, outcome: Outcome) -> list[int]:
+    """A resent batch: the same, inserting only the fixes not stored yet (one statement), whose
+    indices go into ``outcome.duplicate_indices``; the ids of the units moved."""
+    parameters = {**_latest(columns), **_fixes(columns)}
+    with _isolated():
+        held, moved, units, times = _execute(sql.STORE_NEW, parameters)
+    if held != parameters["units"]:  # nothing was written
+        raise UnitGone
+    stored = {
+        (unit, (at - PG_EPOCH) // ONE_MICROSECOND) for unit, at in zip(units, times, strict=True)
+    }
+    where = indices if indices is not None else range(len(columns))
+    keys = zip(columns.unit.tolist(), columns.micros.tolist(), strict=True)
+    outcome.duplicate_indices += [
+        i for i, key in zip(where, keys, strict=True) if key not in stored
+    ]
+    outcome.duplicate_indices.sort()
+    if moved:
+        with _in_transaction():
+            live.coalesce(POSITIONS_EVENT, moved)
+    return moved
+
+
+def _latest(columns: Columns) -> dict:
+    """Each unit's newest fix of the batch, in unit id order, as sql.LOCK_AND_MOVE takes it."""
     newest = columns.newest()
     return {
         "units": len(newest),
@@ -175,6 +199,12 @@ def _parameters(columns: Columns) -> dict:
         "latest_lat": Float8s(columns.lat[newest]),
         "latest_speed": Float8s(columns.speed[newest]),
         "latest_heading": Float8s(columns.heading[newest]),
+    }
+
+
+def _fixes(columns: Columns) -> dict:
+    """Every fix of the batch, as sql.STORE_NEW inserts them."""
+    return {
         "unit": Int8s(columns.unit),
         "time": Times(columns.micros),
         "lon": Float8s(columns.lon),
@@ -186,8 +216,8 @@ def _parameters(columns: Columns) -> dict:
 
 
 def _isolated():
-    """Around the one statement that writes a batch: in autocommit it is a transaction of its
-    own; inside the caller's transaction, a savepoint keeps a failed attempt from spoiling it."""
+    """Around sql.STORE_NEW: in autocommit it is a transaction of its own; inside the caller's
+    transaction, a savepoint keeps a failed attempt from spoiling it."""
     return nullcontext() if connection.get_autocommit() else transaction.atomic()
 
 
@@ -197,8 +227,8 @@ def _in_transaction():
     return nullcontext() if connection.in_atomic_block else transaction.atomic()
 
 
-def _store(statement: str, parameters: dict) -> tuple:
-    """Run sql.STORE or sql.STORE_NEW with its arrays bound server-side in binary."""
+def _execute(statement: str, parameters: dict) -> tuple:
+    """Run one of sql's statements with its arrays bound server-side in binary."""
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         arrays.register(cursor)

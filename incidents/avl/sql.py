@@ -1,18 +1,21 @@
 """SQL of the AVL ingest. Values are bound; table names are constants, never input."""
 
-# A batch in one statement (one round trip, and in autocommit one transaction): lock every unit
-# of the batch (in id order, so two batches never deadlock), as the history's foreign key did
-# per row; then, only if every unit was there, move each unit whose newest fix of the batch is
-# newer than its last position (fixes arriving out of order never move a unit back) and insert
-# the fixes. A unit deleted meanwhile is missing from ``held`` (the lock waits for the deleting
-# transaction, then finds no row): nothing is written and the caller does the batch again with
-# the codes read afresh. A fix already stored makes the INSERT fail on the primary key (nothing
-# written either); STORE_NEW then inserts those not stored yet and returns their keys.
-# The lock is FOR NO KEY UPDATE, the one the UPDATE takes, since most units of a batch move.
+# The history takes a batch's fixes by binary COPY (incidents.avl.binary), the cheapest way in:
+COPY_HISTORY = (
+    "COPY incidents_unitposition (unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m)"
+    " FROM STDIN (FORMAT BINARY)"
+)
+
+# Before it, in the same transaction, one statement locks every unit of the batch (in id order,
+# so two batches never deadlock), as the history's foreign key did per row, and moves each unit
+# whose newest fix of the batch is newer than its last position (fixes arriving out of order
+# never move a unit back), only if every unit was there. It answers how many units it holds and
+# which moved: a unit deleted meanwhile is missing (the lock waits for the deleting transaction,
+# then finds no row), and the caller rolls back and does the batch again with the codes read
+# afresh. The lock is FOR NO KEY UPDATE, the one the UPDATE takes, since most units move.
 # Parameters are binary arrays (incidents.avl.arrays): ``latest_*`` one element per unit (its
-# newest fix), in unit id order, the others one per fix; NaN stands for a missing speed,
-# heading or accuracy.
-_STORE = """
+# newest fix) in unit id order, the others one per fix; NaN stands for a missing value.
+_LOCK_AND_MOVE = """
 WITH latest AS (
     SELECT l.id, l.fix_at, l.lon, l.lat,
            nullif(l.speed_kmh, 'NaN') AS speed_kmh, nullif(l.heading_deg, 'NaN') AS heading_deg
@@ -33,7 +36,20 @@ moved AS (
     WHERE u.id = h.id AND (h.fix_at IS NULL OR l.fix_at > h.fix_at)
       AND (SELECT count(*) FROM held) = %(units)s
     RETURNING u.id
-),
+)"""
+LOCK_AND_MOVE = (
+    _LOCK_AND_MOVE
+    + """
+SELECT (SELECT count(*) FROM held), ARRAY(SELECT id FROM moved ORDER BY id)
+"""
+)
+
+# A batch resent (some of its fixes already stored, so the COPY failed on the primary key): the
+# same lock and move, and the fixes inserted with ON CONFLICT DO NOTHING, all in one statement
+# that answers the keys it stored, to name the others as duplicates.
+STORE_NEW = (
+    _LOCK_AND_MOVE
+    + """,
 stored AS (
     INSERT INTO incidents_unitposition
         (unit_id, fix_at, point, speed_kmh, heading_deg, accuracy_m)
@@ -42,16 +58,7 @@ stored AS (
     FROM unnest(%(unit)b, %(time)b, %(lon)b, %(lat)b, %(speed)b, %(heading)b, %(accuracy)b)
         AS f(unit_id, fix_at, lon, lat, speed_kmh, heading_deg, accuracy_m)
     WHERE (SELECT count(*) FROM held) = %(units)s
-"""
-STORE = (
-    _STORE
-    + """)
-SELECT (SELECT count(*) FROM held), ARRAY(SELECT id FROM moved ORDER BY id)
-"""
-)
-STORE_NEW = (
-    _STORE
-    + """    ON CONFLICT DO NOTHING
+    ON CONFLICT DO NOTHING
     RETURNING unit_id, fix_at
 )
 SELECT (SELECT count(*) FROM held), ARRAY(SELECT id FROM moved ORDER BY id),
