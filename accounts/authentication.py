@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import psycopg
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
@@ -16,23 +18,34 @@ from accounts.querysets import hash_token
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
-# ApiToken.objects.active().matching(key) with its user, in one raw statement: composing and
-# compiling that query with the ORM took twice as long as running it, on every API request.
+# ApiToken.objects.active().matching(key) with its user, in one statement that psycopg prepares
+# once per connection: composing that query with the ORM, and parsing and planning it in the
+# server, took longer than running it, on every API request. The user's columns are listed in
+# the order of the model's fields (tests/accounts/test_tokens.py checks it), for User.from_db.
+# Like the geocoder's prepared statements (geo.geocoding.prepared), this needs the same server
+# session from one request to the next: not a pooler in transaction mode.
 _USER_FOR_KEY = """
-SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at
+SELECT u.id, u.password, u.last_login, u.is_superuser, u.username, u.first_name, u.last_name,
+       u.email, u.is_staff, u.is_active, u.date_joined, u.role, t.id, t.last_used_at
 FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id
 WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active
 """
+_USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
 
 
 def user_for_key(key: str):
     """The active user owning this key, or None."""
-    user = next(iter(User.objects.raw(_USER_FOR_KEY, [hash_token(key)])), None)
-    if user is None:
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_USER_FOR_KEY, [hash_token(key)], prepare=True)
+        row = cursor.fetchone()
+    if row is None:
         return None
+    user = User.from_db(connection.alias, _USER_FIELDS, row[:-2])
+    token_id, last_used_at = row[-2:]
     now = timezone.now()
-    if user.token_last_used_at is None or now - user.token_last_used_at > _TOUCH_EVERY:
-        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+    if last_used_at is None or now - last_used_at > _TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user
 
 

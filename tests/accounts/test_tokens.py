@@ -125,3 +125,26 @@ def test_a_revoked_token_is_refused_while_another_of_the_user_works(api_client):
     assert api_client.get(ME).status_code == 401
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {new}")
     assert api_client.get(ME).json()["username"] == "dewi"
+
+
+def test_the_token_lookup_selects_the_users_columns_in_the_models_order():
+    """User.from_db takes the row's values in the order of the model's fields."""
+    import re
+
+    from accounts import authentication
+
+    select = authentication._USER_FOR_KEY.split("FROM")[0]
+    assert re.findall(r"\bu\.(\w+)", select) == [f.column for f in User._meta.concrete_fields]
+
+
+def test_the_user_from_a_token_is_the_whole_user(api_client):
+    from accounts.authentication import user_for_key
+
+    key = make_token("supervisor", username="wati")
+    User.objects.filter(username="wati").update(email="wati@example.org", first_name="Wati")
+    user = user_for_key(key)
+    stored = User.objects.get(username="wati")
+    assert [getattr(user, f.attname) for f in User._meta.concrete_fields] == [
+        getattr(stored, f.attname) for f in User._meta.concrete_fields
+    ]
+    assert user_for_key(key + "x") is None
