@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import psycopg
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,12 +17,10 @@ from accounts.querysets import hash_token
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
-# ApiToken.objects.active().matching(key) with its user, in one statement that psycopg prepares
-# once per connection: composing that query with the ORM, and parsing and planning it in the
-# server, took longer than running it, on every API request. The user's columns are listed in
-# the order of the model's fields (tests/accounts/test_tokens.py checks it), for User.from_db.
-# Like the geocoder's prepared statements (geo.geocoding.prepared), this needs the same server
-# session from one request to the next: not a pooler in transaction mode.
+# ApiToken.objects.active().matching(key) with its user, in one raw statement: composing and
+# compiling that query with the ORM (and building the user through a RawQuerySet) took longer
+# than running it, on every API request. The user's columns are listed in the order of the
+# model's fields (tests/accounts/test_tokens.py checks it), for User.from_db.
 _USER_FOR_KEY = """
 SELECT u.id, u.password, u.last_login, u.is_superuser, u.username, u.first_name, u.last_name,
        u.email, u.is_staff, u.is_active, u.date_joined, u.role, t.id, t.last_used_at
@@ -35,9 +32,8 @@ _USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
 
 def user_for_key(key: str):
     """The active user owning this key, or None."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(_USER_FOR_KEY, [hash_token(key)], prepare=True)
+    with connection.cursor() as cursor:
+        cursor.execute(_USER_FOR_KEY, [hash_token(key)])
         row = cursor.fetchone()
     if row is None:
         return None
