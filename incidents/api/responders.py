@@ -139,7 +139,10 @@ class PositionsView(APIView):
             )
         if len(fixes) > avl.MAX_BATCH:
             return Response({"body": [f"at most {avl.MAX_BATCH} fixes per batch"]}, status=413)
-        outcome = avl.ingest(fixes)
+        try:
+            outcome = avl.ingest(fixes)
+        except avl.batch.BadBody as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
         return Response(
             {
                 "stored": outcome.stored,

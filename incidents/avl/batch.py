@@ -44,6 +44,10 @@ class Fix(msgspec.Struct, gc=False):
 _TYPED = msgspec.json.Decoder(list[Fix])
 
 
+class BadBody(ValueError):
+    """The body is not JSON the reference parser can read."""
+
+
 @dataclass
 class Typed:
     """A body that decoded as a JSON array of typed fixes; ``generic()`` is the same body as
@@ -56,18 +60,26 @@ class Typed:
         return len(self.fixes)
 
     def generic(self) -> list:
-        return msgspec.json.decode(self.raw)
+        """The body as the reference parser reads it (ujson), or, for the rare body it refuses
+        and msgspec read (an integer beyond 64 bits in a field nobody reads), msgspec's plain
+        decoding of it; BadBody when neither can."""
+        try:
+            return ujson.loads(self.raw)
+        except ValueError:
+            pass
+        try:
+            return msgspec.json.decode(self.raw)
+        except (msgspec.MsgspecError, RecursionError) as exc:
+            raise BadBody(str(exc)) from None
 
 
 def decode(raw: bytes):
-    """The request body: ``Typed`` when every fix decodes typed, else plain Python objects.
-    The plain decoder (ujson) lets NaN and Infinity through, so that such a fix is rejected on
-    its own by the range checks rather than the whole batch; ValueError when it is not JSON."""
+    """The request body: ``Typed`` when every fix decodes typed, else what the reference parser
+    (ujson) reads: it lets NaN and Infinity through, so that such a fix is rejected on its own by
+    the range checks rather than the whole batch. ValueError when it is not JSON."""
     try:
         return Typed(raw, _TYPED.decode(raw))
-    except msgspec.ValidationError:
-        return msgspec.json.decode(raw)  # valid JSON, not all of it typed fixes
-    except msgspec.DecodeError:
+    except (msgspec.MsgspecError, RecursionError):  # not all typed fixes, or not strict JSON
         return ujson.loads(raw)
 
 

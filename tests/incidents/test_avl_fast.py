@@ -244,3 +244,30 @@ def test_each_units_newest_fix_comes_in_unit_id_order():
     newest = columns.newest()
     assert columns.unit[newest].tolist() == [1, 3, 5, 9]
     assert columns.micros[newest].tolist() == [7, 30, 20, 1]
+
+
+def test_bodies_the_typed_decoder_refuses_are_read_as_before(token_client):
+    """NaN in a FeatureCollection, an infinite number in a field nobody reads, nesting too deep
+    to read: answered per fix, per fix, and 400 (never 500)."""
+    units("odd", count=1)
+    client = token_client("operator")
+    at = (timezone.now() - timedelta(seconds=5)).isoformat()
+    collection = (
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry":'
+        ' {"type": "Point", "coordinates": [NaN, 0.5]}, "properties": {"unit": "odd-0",'
+        f' "time": "{at}"}}}}]}}'
+    )
+    answer = client.post(URL, collection, content_type="application/json").json()
+    assert answer["rejected"] == [{"index": 0, "reason": "lon must be between -180 and 180"}]
+    far = (
+        f'[{{"unit": "nobody", "time": "{at}", "lon": 101.4, "lat": 0.5, "extra": 1e999}},'
+        f' {{"unit": "odd-0", "time": "{at}", "lon": 101.4, "lat": 0.5}}]'
+    )
+    answer = client.post(URL, far, content_type="application/json").json()
+    assert answer["stored"] == 1
+    assert answer["rejected"] == [{"index": 0, "reason": "unknown unit 'nobody'"}]
+    deep = (
+        f'[{{"unit": "odd-0", "time": "{at}", "lon": 1, "lat": 2, "x": {"[" * 3000}{"]" * 3000}}}]'
+    )
+    response = client.post(URL, deep, content_type="application/json")
+    assert response.status_code == 400
