@@ -125,8 +125,9 @@ def test_a_unit_deleted_just_after_its_batch_was_written_takes_the_batch_with_it
 @pytest.mark.django_db(transaction=True)
 def test_two_gateways_sending_the_same_units_at_once_both_store_everything():
     """Two sessions write batches over the same units at the same time, each listing them in
-    the opposite order: the units are locked in id order, so neither waits on the other in a
-    cycle (no deadlock), and every fix is stored once."""
+    the opposite order: both get every batch stored, each fix once, and no error (the units are
+    locked in id order, test_avl_fast checks the order; this one checks that the two sessions'
+    locks and moves of the same rows go through)."""
     codes = [f"both-{i}" for i in range(12)]
     units(*codes)
     base = timezone.now() - timedelta(minutes=5)
