@@ -7,7 +7,7 @@ line, labelled, when a point is too far from any road to snap."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -22,6 +22,7 @@ from incidents import sql
 from incidents.models import Agency
 
 FRESH = timedelta(minutes=10)
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SHORTLIST = 20
 STRAIGHT_LINE_KMH = 30.0  # only when a point cannot be snapped; labelled as such
 # The first search goes SEARCH_DETOUR times as far as the k-th candidate in a straight line, at
@@ -63,7 +64,7 @@ class Candidate:
     name: str
     agency: str
     kind: str
-    fix_at: object
+    fix_us: int | None  # the unit's fix time, microseconds since 1970 (None for a station)
     x: float
     y: float
     straight_m: float
@@ -128,17 +129,20 @@ def straight_nearest(
         np.array([r[7] for r in rows]),
     )[2]
     found = [
-        Candidate(
-            pk, code, name, by_id.get(agency_id, ""), kind_, fix_at, cx, cy, round(float(m), 1)
+        Candidate(pk, code, name, by_id.get(agency_id, ""), kind_, micros, cx, cy, round(m, 1))
+        for (pk, code, name, agency_id, kind_, micros, cx, cy), m in zip(
+            rows, metres.tolist(), strict=True
         )
-        for (pk, code, name, agency_id, kind_, fix_at, cx, cy), m in zip(rows, metres, strict=True)
     ]
     return source, note, found
 
 
 def _ranked(source: str, c: Candidate) -> Ranked:
     extra = (
-        {"unit_kind": c.kind, "fix_at": c.fix_at.isoformat()}
+        {
+            "unit_kind": c.kind,
+            "fix_at": (UNIX_EPOCH + timedelta(microseconds=c.fix_us)).isoformat(),
+        }
         if source == "units"
         else {"station_kind": c.kind}
     )

@@ -22,12 +22,15 @@ LEFT JOIN geo_adminarea k ON k.id = i.kelurahan_id
 WHERE i.id IN ({ids})
 """
 
-# The straight-line shortlist: KNN `<->` on the units' (or stations') GiST index, one table, no
-# join (agency codes are mapped in Python), so that planning costs no more than the scan; the
-# optional filters are added as whole clauses. Snapping to the road graph happens in memory
-# (geo.routing).
+# The straight-line shortlist: KNN `<->` on the units' position (a scan: a city's fleet is a few
+# hundred rows, and the position has no index, migration 0007) or the stations' GiST index, one
+# table, no join (agency codes are mapped in Python), so that planning costs no more than the
+# scan; the optional filters are added as whole clauses. The fix time comes as microseconds
+# since 1970 (an integer: parsing twenty timestamps from text cost as much as the scan).
+# Snapping to the road graph happens in memory (geo.routing).
 UNITS_NEAREST = """
-SELECT id, code, name, agency_id, kind, fix_at, ST_X(point), ST_Y(point)
+SELECT id, code, name, agency_id, kind, (extract(epoch FROM fix_at) * 1000000)::int8,
+       ST_X(point), ST_Y(point)
 FROM incidents_unit
 WHERE status = 'available' AND point IS NOT NULL AND fix_at >= %(fresh)s{filters}
 ORDER BY point <-> ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326)
@@ -36,7 +39,7 @@ LIMIT %(n)s
 UNITS_OF_AGENCY = " AND agency_id = %(agency)s"
 UNITS_OF_KIND = " AND kind = %(kind)s"
 STATIONS_NEAREST = """
-SELECT s.id, s.code, s.name, s.agency_id, s.kind, NULL::timestamptz, ST_X(s.point), ST_Y(s.point)
+SELECT s.id, s.code, s.name, s.agency_id, s.kind, NULL::int8, ST_X(s.point), ST_Y(s.point)
 FROM incidents_station s
 WHERE true{filters}
 ORDER BY s.point <-> ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326)

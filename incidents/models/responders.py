@@ -47,7 +47,12 @@ class Unit(models.Model):
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="units"
     )
-    point = models.PointField(_("posisi terakhir"), srid=4326, null=True, blank=True)
+    # No spatial index: the position moves with every AVL batch, and a GiST entry per move
+    # would make each of those updates a non-HOT one touching every index of the table
+    # (migration 0007). A city's fleet is a few hundred rows: KNN over them is a scan.
+    point = models.PointField(
+        _("posisi terakhir"), srid=4326, null=True, blank=True, spatial_index=False
+    )
     fix_at = models.DateTimeField(_("waktu posisi"), null=True, blank=True)
     heading_deg = models.FloatField(null=True, blank=True)
     speed_kmh = models.FloatField(null=True, blank=True)

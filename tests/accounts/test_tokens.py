@@ -93,3 +93,58 @@ def test_revoke_tokens_command_revokes(api_client, transactional_db):
     assert ApiToken.objects.active().count() == 0
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api_client.get(ME).status_code == 401
+
+
+def test_a_token_is_marked_used_at_most_once_a_minute(api_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    key = make_token("operator", username="sari")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    token = ApiToken.objects.get(user__username="sari")
+    assert token.last_used_at is None
+    assert api_client.get(ME).status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None and timezone.now() - first < timedelta(seconds=30)
+    assert api_client.get(ME).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first  # not rewritten within the minute
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    assert api_client.get(ME).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at > first
+
+
+def test_a_revoked_token_is_refused_while_another_of_the_user_works(api_client):
+    old = make_token("operator", username="dewi")
+    new = make_token("operator", username="dewi")
+    assert ApiToken.objects.matching(old).revoke() == 1
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    assert api_client.get(ME).status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {new}")
+    assert api_client.get(ME).json()["username"] == "dewi"
+
+
+def test_the_token_lookup_selects_the_users_columns_in_the_models_order():
+    """User.from_db takes the row's values in the order of the model's fields."""
+    import re
+
+    from accounts import authentication
+
+    select = authentication._USER_FOR_KEY.split("FROM")[0]
+    assert re.findall(r"\bu\.(\w+)", select) == [f.column for f in User._meta.concrete_fields]
+
+
+def test_the_user_from_a_token_is_the_whole_user(api_client):
+    from accounts.authentication import user_for_key
+
+    key = make_token("supervisor", username="wati")
+    User.objects.filter(username="wati").update(email="wati@example.org", first_name="Wati")
+    user = user_for_key(key)
+    stored = User.objects.get(username="wati")
+    assert [getattr(user, f.attname) for f in User._meta.concrete_fields] == [
+        getattr(stored, f.attname) for f in User._meta.concrete_fields
+    ]
+    assert user_for_key(key + "x") is None

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from incidents import avl, live
@@ -120,3 +120,45 @@ def test_a_unit_deleted_just_after_its_batch_was_written_takes_the_batch_with_it
     assert done.is_set()
     assert not Unit.objects.filter(pk=unit.pk).exists()
     assert history(unit.pk) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_gateways_sending_the_same_units_at_once_both_store_everything():
+    """Two sessions write batches over the same units at the same time, each listing them in
+    the opposite order: both get every batch stored, each fix once, and no error (the units are
+    locked in id order, test_avl_fast checks the order; this one checks that the two sessions'
+    locks and moves of the same rows go through)."""
+    codes = [f"both-{i}" for i in range(12)]
+    units(*codes)
+    base = timezone.now() - timedelta(minutes=5)
+    errors, stored = [], []
+
+    def gateway(order, offset_ms):
+        try:
+            for b in range(15):
+                at = base + timedelta(seconds=b, milliseconds=offset_ms)
+                batch = [
+                    {"unit": c, "time": at.isoformat(), "lon": 101.45, "lat": 0.51} for c in order
+                ]
+                stored.append(avl.ingest(batch).stored)
+        except (DatabaseError, avl.UnitGone) as exc:  # a deadlock is a DatabaseError
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [
+        threading.Thread(target=gateway, args=(codes, 0)),
+        threading.Thread(target=gateway, args=(codes[::-1], 500)),
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert errors == []
+    assert sum(stored) == 2 * 15 * 12
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM incidents_unitposition p JOIN incidents_unit u"
+            " ON u.id = p.unit_id WHERE u.code LIKE 'both-%%'"
+        )
+        assert cursor.fetchone()[0] == 2 * 15 * 12
