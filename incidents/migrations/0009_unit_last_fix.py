@@ -19,7 +19,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0006_unit_position_without_fk")]
+    dependencies = [("incidents", "0008_incident_h3cell")]
 
     operations = [
         migrations.AlterField(
