@@ -7,6 +7,7 @@ event, beside a raw Redis PUBLISH → subscriber round trip measured in the same
     BENCH_WS_DEFLATE=1|0            permessage-deflate offered by the clients (browsers do)
     BENCH_WS_CLIENT_PROCS=2         processes the clients are spread over (bench/ws_clients.py)
     BENCH_WS_WORKERS=1              uvicorn worker processes
+    BENCH_WS_SERVER_ARGS=           more uvicorn options, e.g. "--ws-per-message-deflate False"
 
 The clients, the publisher, Redis, PostgreSQL and the server share this machine; the CPU each
 used during the run is printed, so the split is visible.
@@ -37,6 +38,7 @@ COMPRESSION = "deflate" if os.environ.get("BENCH_WS_DEFLATE", "1") == "1" else "
 FRAMING = os.environ.get("BENCH_WS_FRAMING", "batch")
 CLIENT_PROCS = int(os.environ.get("BENCH_WS_CLIENT_PROCS", "2"))
 WORKERS = int(os.environ.get("BENCH_WS_WORKERS", "1"))
+SERVER_ARGS = tuple(os.environ.get("BENCH_WS_SERVER_ARGS", "").split())
 
 # The publisher: a separate process writing to the outbox as the services do (live.record in
 # the writer's transaction, sent after commit), stamping the wall-clock time of the write.
@@ -206,7 +208,7 @@ def run() -> list[Result]:
             cwd=ROOT, env=env, check=True, capture_output=True, text=True,
         ).stdout.strip()  # fmt: skip
         floor = Timing(asyncio.run(_redis_floor(redis_url)))
-        with server(url, workers=WORKERS, REDIS_URL=redis_url) as (port, _):
+        with server(url, workers=WORKERS, args=SERVER_ARGS, REDIS_URL=redis_url) as (port, _):
             outcome = asyncio.run(_drive(port, token, {**env, "DEBUG": "0"}, redis_url))
     return _results(outcome, floor, load_before)
 
@@ -225,7 +227,7 @@ def _results(outcome: dict, floor: Timing, load_before: tuple) -> list[Result]:
     print(
         f"    {CLIENTS} clients in {CLIENT_PROCS} processes connected in "
         f"{outcome['connect_s']:.1f} s; {RATE}/s for {DURATION_S} s; framing {FRAMING}, "
-        f"permessage-deflate {deflate}, {WORKERS} server process(es)"
+        f"permessage-deflate {deflate}, {WORKERS} server process(es) {' '.join(SERVER_ARGS)}"
     )
     print(
         f"    {complete}/{CLIENTS} clients got all {expected} events in order (seq contiguous); "

@@ -378,8 +378,8 @@
         if (p.incident && p.incident.point) putIncident(p.incident, p.incident.point);
         for (const u of p.units || []) putUnit(u);
         if (event.kind === "incident.dispatched" && p.unit) putUnit({ id: p.unit.id, status: "dispatched" });
-        render();
       },
+      onFlush: render, // once per frame, however many events it carried
       onState(info) {
         $("feed").className = "feed " + (info.up ? "up" : "down");
         $("feed").textContent = info.up ? L.feed_live : S.fmt(L.feed_down, { time: S.wib.format(info.since) + " WIB" });
