@@ -223,11 +223,13 @@ def _results(outcome: dict, floor: Timing, load_before: tuple) -> list[Result]:
             complete += 1
     ours = Timing([x for c in clients for x in c["lat"]])
     frames = sum(c["frames"] for c in clients)
-    deflate = "off" if COMPRESSION == "none" else "on"
+    offered = "not offered" if COMPRESSION == "none" else "offered"
+    deflate = sum(c["deflate"] for c in clients)
     print(
         f"    {CLIENTS} clients in {CLIENT_PROCS} processes connected in "
         f"{outcome['connect_s']:.1f} s; {RATE}/s for {DURATION_S} s; framing {FRAMING}, "
-        f"permessage-deflate {deflate}, {WORKERS} server process(es) {' '.join(SERVER_ARGS)}"
+        f"permessage-deflate {offered}, used by {deflate} clients; {WORKERS} server "
+        f"process(es) {' '.join(SERVER_ARGS)}"
     )
     print(
         f"    {complete}/{CLIENTS} clients got all {expected} events in order (seq contiguous); "

@@ -76,6 +76,8 @@ def server(database_url: str, workers: int = 1, args: tuple[str, ...] = (), **en
             str(port),
             "--ws",
             "websockets",
+            "--ws-per-message-deflate",
+            "false",  # as config/provision/serve.sh runs it
             "--log-level",
             "warning",
             *(["--workers", str(workers)] if workers > 1 else []),
