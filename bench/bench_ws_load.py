@@ -1,13 +1,13 @@
 """500 WebSocket clients on the live feed while events are published at 50/s (real server,
 one Redis subscription per process, layers/hub.py): publish → receive latency and no missed
-event, beside a raw Redis PUBLISH → subscriber round trip measured in the same run.
+event, beside a raw Redis PUBLISH → subscriber round trip measured during the same run.
 
     BENCH_WS_CLIENTS=500 BENCH_WS_SECONDS=10   how many walls, how long events are published
     BENCH_WS_FRAMING=batch|single   subprotocol siaga112.batch (as the wall asks) or one per frame
     BENCH_WS_DEFLATE=1|0            permessage-deflate offered by the clients (browsers do)
     BENCH_WS_CLIENT_PROCS=2         processes the clients are spread over (bench/ws_clients.py)
     BENCH_WS_WORKERS=1              uvicorn worker processes
-    BENCH_WS_SERVER_ARGS=           more uvicorn options, e.g. "--ws-per-message-deflate False"
+    BENCH_WS_SERVER_ARGS=           more uvicorn options, e.g. "--ws-per-message-deflate true"
 
 The clients, the publisher, Redis, PostgreSQL and the server share this machine; the CPU each
 used during the run is printed, so the split is visible.
@@ -33,7 +33,7 @@ CLIENTS = int(os.environ.get("BENCH_WS_CLIENTS", "500"))
 RATE = 50  # events per second
 DURATION_S = int(os.environ.get("BENCH_WS_SECONDS", "10"))
 KIND = "bench.tick"
-# permessage-deflate, as browsers negotiate it; BENCH_WS_DEFLATE=0 measures without it.
+# permessage-deflate offered, as browsers do (the server declines it unless told otherwise).
 COMPRESSION = "deflate" if os.environ.get("BENCH_WS_DEFLATE", "1") == "1" else "none"
 FRAMING = os.environ.get("BENCH_WS_FRAMING", "batch")
 CLIENT_PROCS = int(os.environ.get("BENCH_WS_CLIENT_PROCS", "2"))
@@ -41,9 +41,11 @@ WORKERS = int(os.environ.get("BENCH_WS_WORKERS", "1"))
 SERVER_ARGS = tuple(os.environ.get("BENCH_WS_SERVER_ARGS", "").split())
 
 # The publisher: a separate process writing to the outbox as the services do (live.record in
-# the writer's transaction, sent after commit), stamping the wall-clock time of the write.
+# the writer's transaction, sent after commit), stamping the wall-clock time before the write
+# (in the event) and after the commit and PUBLISH (printed at the end).
 PUBLISHER = textwrap.dedent(
     f"""
+    import json
     import time
     import django
     django.setup()
@@ -52,13 +54,16 @@ PUBLISHER = textwrap.dedent(
     n, rate = {RATE * DURATION_S}, {RATE}
     print("start", flush=True)
     start, cpu = time.monotonic(), time.process_time()
+    published = {{}}
     for i in range(n):
         delay = start + i / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
         with transaction.atomic():
-            live.record("{KIND}", {{"i": i, "t": time.time()}})
+            event = live.record("{KIND}", {{"i": i, "t": time.time()}})
+        published[event.seq] = time.time()  # committed, and PUBLISHed by its on_commit
     print("cpu_s", time.process_time() - cpu)
+    print(json.dumps(published))
     """
 )
 
@@ -182,9 +187,12 @@ async def _drive(port: int, token: str, env: dict, redis_url: str) -> dict:
         await wall.wait()
     cpu = {name: cpu1[name] - cpu0[name] for name in cpu1}
     cpu["clients"] = sum(r["cpu_s"] for r in reports)
-    cpu["publisher"] = float(out.split()[-1])
+    lines = out.decode().splitlines()
+    cpu["publisher"] = float(lines[-2].split()[-1])
+    published = {int(seq): at for seq, at in json.loads(lines[-1]).items()}
     return {
         "clients": [c for r in reports for c in r["clients"]],
+        "published": published,
         "connect_s": connect_s,
         "floor_loaded": Timing(floor_loaded),
         "cpu": cpu,
@@ -213,43 +221,63 @@ def run() -> list[Result]:
     return _results(outcome, floor, load_before)
 
 
-def _results(outcome: dict, floor: Timing, load_before: tuple) -> list[Result]:
+def _latencies(outcome: dict) -> tuple[Timing, Timing, Timing]:
+    """(publish → receive, write → receive, write → publish) in ms. "Publish" is the moment the
+    publisher's transaction had committed and its on_commit had PUBLISHed the event (the issue's
+    publish → receive, beside a raw PUBLISH); "write" is before the outbox INSERT began."""
+    published, clients = outcome["published"], outcome["clients"]
+    ours, from_write = [], []
+    for c in clients:
+        for seq, written, received in zip(c["seqs"], c["written"], c["received"], strict=True):
+            ours.append(1000 * (received - published[seq]))
+            from_write.append(1000 * (received - written))
+    first = clients[0]
+    commit = [
+        1000 * (published[q] - w) for q, w in zip(first["seqs"], first["written"], strict=True)
+    ]
+    return Timing(ours), Timing(from_write), Timing(commit)
+
+
+def _complete(clients: list[dict]) -> int:
+    """Clients that got every event, each once, in order."""
     expected = RATE * DURATION_S
-    clients = outcome["clients"]
-    complete = 0
-    for client in clients:
-        seqs = client["seqs"]
-        if len(seqs) == expected and seqs == list(range(seqs[0], seqs[0] + expected)):
-            complete += 1
-    ours = Timing([x for c in clients for x in c["lat"]])
+    return sum(
+        1
+        for c in clients
+        if len(c["seqs"]) == expected
+        and c["seqs"] == list(range(c["seqs"][0], c["seqs"][0] + expected))
+    )
+
+
+def _results(outcome: dict, floor: Timing, load_before: tuple) -> list[Result]:
+    clients, cpu, elapsed = outcome["clients"], outcome["cpu"], outcome["elapsed"]
+    ours, from_write, commit = _latencies(outcome)
+    expected, deliveries = RATE * DURATION_S, len(ours.samples_ms)
     frames = sum(c["frames"] for c in clients)
     offered = "not offered" if COMPRESSION == "none" else "offered"
-    deflate = sum(c["deflate"] for c in clients)
-    print(
-        f"    {CLIENTS} clients in {CLIENT_PROCS} processes connected in "
-        f"{outcome['connect_s']:.1f} s; {RATE}/s for {DURATION_S} s; framing {FRAMING}, "
-        f"permessage-deflate {offered}, used by {deflate} clients; {WORKERS} server "
-        f"process(es) {' '.join(SERVER_ARGS)}"
-    )
-    print(
-        f"    {complete}/{CLIENTS} clients got all {expected} events in order (seq contiguous); "
-        f"{len(ours.samples_ms)}/{expected * CLIENTS} deliveries in {frames} frames "
-        f"({len(ours.samples_ms) / max(frames, 1):.1f} events a frame)"
-    )
-    elapsed, cpu = outcome["elapsed"], outcome["cpu"]
     shares = ", ".join(f"{name} {100 * s / elapsed:.0f} %" for name, s in cpu.items())
-    print(
-        f"    CPU while publishing ({elapsed:.1f} s), in % of one core "
-        f"({os.cpu_count()} cores): {shares}; whole machine {100 * outcome['busy'] / elapsed:.0f} %"
-        " (the rest: PostgreSQL and other work)"
-    )
     loaded = outcome["floor_loaded"]
-    print(
-        f"    floor before the run p50 {floor.median:.2f} ms, p99 {floor.pct(99):.2f} ms; "
-        f"during it p50 {loaded.median:.2f} ms, p99 {loaded.pct(99):.2f} ms"
-    )
-    load_after = os.getloadavg()
-    print(f"    load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+    for line in (
+        f"{CLIENTS} clients in {CLIENT_PROCS} processes connected in {outcome['connect_s']:.1f} s;"
+        f" {RATE}/s for {DURATION_S} s; framing {FRAMING}; permessage-deflate {offered}, used by"
+        f" {sum(c['deflate'] for c in clients)} clients; {WORKERS} server process(es)"
+        f" {' '.join(SERVER_ARGS)}",
+        f"{_complete(clients)}/{CLIENTS} clients got all {expected} events in order (seq"
+        f" contiguous); {deliveries}/{expected * CLIENTS} deliveries in {frames} frames"
+        f" ({deliveries / max(frames, 1):.1f} events a frame)",
+        f"CPU while publishing ({elapsed:.1f} s), in % of one core ({os.cpu_count()} cores):"
+        f" {shares}; whole machine {100 * outcome['busy'] / elapsed:.0f} % (the rest: PostgreSQL"
+        " and other work)",
+        f"server CPU {1e6 * cpu['server'] / max(frames, 1):.0f} µs a frame,"
+        f" {1e6 * cpu['server'] / max(deliveries, 1):.1f} µs an event delivered; clients"
+        f" {1e6 * cpu['clients'] / max(frames, 1):.0f} µs a frame",
+        f"from before the write: p50 {from_write.median:.1f} ms, p99 {from_write.pct(99):.1f} ms"
+        f" (write + commit + PUBLISH: p50 {commit.median:.1f} ms, p99 {commit.pct(99):.1f} ms)",
+        f"floor before the run p50 {floor.median:.2f} ms, p99 {floor.pct(99):.2f} ms; during it"
+        f" p50 {loaded.median:.2f} ms, p99 {loaded.pct(99):.2f} ms",
+        f"load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after",
+    ):
+        print("    " + line)
     label = "raw Redis PUBLISH → subscriber, during the run"
     name = f"live feed, {CLIENTS} WS clients, {RATE} ev/s"
     return [

@@ -4,7 +4,7 @@ do not share one core): ``python -m bench.ws_clients PORT TOKEN N FRAMING COMPRE
 Talks to the bench over stdin/stdout, in lines: it prints ``{"ready": true}`` once its N
 clients have their ``hello``; the bench writes ``start`` when the publisher starts and ``stop``
 when it has finished; then the clients wait until no frame has arrived for ``IDLE_S``, and the
-process prints what each client received (event seqs and publish → receive latencies) and the
+process prints what each client received (event seqs, when each was written and received) and the
 CPU seconds it used between ``start`` and ``stop``.
 
 A client only stamps and keeps what arrives; frames are parsed after the run, so that the
@@ -59,15 +59,17 @@ def events_of(raw: str) -> list[dict]:
 
 
 def _summary(out: dict) -> dict:
-    seqs, lat = [], []
+    seqs, written, received = [], [], []
     for now, raw in out.get("got", []):
         for event in events_of(raw):
             if event.get("kind") == KIND:
                 seqs.append(event["seq"])
-                lat.append(round((now - event["t"]) * 1000, 3))
+                written.append(event["t"])
+                received.append(now)
     return {
         "seqs": seqs,
-        "lat": lat,
+        "written": written,
+        "received": received,
         "frames": len(out.get("got", [])),
         "deflate": out.get("deflate", False),
     }
