@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # A consumer this far behind (its client does not read) is closed and catches up on reconnect.
 INBOX_LIMIT = 5000
+# At most this many events read from Redis before they are handed to the inboxes.
+READ_BATCH = 500
 # Idle subscription: redis-py pings the server this often, so a dead Redis is noticed.
 HEALTH_CHECK_S = 10
 SUBSCRIBE_TIMEOUT_S = 5
@@ -178,6 +180,8 @@ class Hub:
                 while message is not None:  # and whatever else has already arrived
                     if message["type"] == "message":
                         texts.append(message["data"])
+                    if len(texts) >= READ_BATCH:  # let the consumers send meanwhile
+                        break
                     message = await pubsub.get_message(timeout=0)
                 if texts:
                     self._dispatch(*texts)

@@ -3,8 +3,10 @@ client go out together in one ``{"type": "events", "events": [...]}`` frame, sti
 in seq order; clients that do not ask for it keep one event per frame."""
 
 import pytest
+import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.db import transaction
 
 from config.asgi import application
@@ -123,3 +125,25 @@ async def test_events_published_through_redis_arrive_batched_each_once_in_order(
         assert await ws.receive_nothing(timeout=0.1)
     for ws in walls:
         await ws.disconnect()
+
+
+async def test_a_burst_longer_than_one_read_is_delivered_whole(monkeypatch):
+    monkeypatch.setattr(hub, "READ_BATCH", 2)  # the hub hands events over two at a time
+    key = await database_sync_to_async(make_token)("wall")
+    ws = await _open(key)
+    events = await database_sync_to_async(_unsent)(7)
+    channel = await database_sync_to_async(live.events_channel)()
+    client = aioredis.Redis.from_url(settings.REDIS_URL)
+    try:
+        async with client.pipeline(transaction=False) as pipe:  # one write: all buffered at once
+            for event in events:
+                pipe.publish(channel, live.dumps(event))
+            await pipe.execute()
+    finally:
+        await client.aclose()
+    got = []
+    while len(got) < len(events):
+        got += await _frame(ws)
+    assert got == events
+    assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
