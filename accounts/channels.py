@@ -7,9 +7,10 @@ Query-string tokens are refused on purpose: URLs end up in access logs.
 
 from __future__ import annotations
 
-from channels.auth import AuthMiddlewareStack
+from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.sessions import CookieMiddleware, InstanceSessionWrapper, SessionMiddleware
 
 from accounts.authentication import user_for_key
 
@@ -42,5 +43,18 @@ class TokenAuthMiddleware(BaseMiddleware):
         return await super().__call__(scope, receive, send)
 
 
+class WebSocketSessionMiddleware(SessionMiddleware):
+    """Channels' SessionMiddleware (the session in the scope, from the cookie) without its
+    wrapper around ``send``: that wrapper saves the session only on ``http.response.start``,
+    which a WebSocket never sends, yet it inspects the session on every frame, and the live
+    feed sends tens of thousands of frames a second under load."""
+
+    async def __call__(self, scope, receive, send):
+        wrapper = InstanceSessionWrapper(scope, send)
+        await wrapper.resolve_session()
+        return await self.inner(wrapper.scope, receive, send)
+
+
 def TokenAuthMiddlewareStack(inner):  # noqa: N802 - named like Channels' AuthMiddlewareStack
-    return AuthMiddlewareStack(TokenAuthMiddleware(inner))
+    """Channels' AuthMiddlewareStack for WebSockets, with a token overriding the session."""
+    return CookieMiddleware(WebSocketSessionMiddleware(AuthMiddleware(TokenAuthMiddleware(inner))))

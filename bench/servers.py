@@ -51,8 +51,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(database_url: str, **env_extra: str):
-    """uvicorn on a free loopback port, production settings, until the block ends."""
+def server(database_url: str, workers: int = 1, args: tuple[str, ...] = (), **env_extra: str):
+    """uvicorn (``workers`` processes, more uvicorn ``args``) on a free loopback port,
+    production settings, until the block ends."""
     port = free_port()
     env = {
         **os.environ,
@@ -75,8 +76,12 @@ def server(database_url: str, **env_extra: str):
             str(port),
             "--ws",
             "websockets",
+            "--ws-per-message-deflate",
+            "false",  # as config/provision/serve.sh runs it
             "--log-level",
             "warning",
+            *(["--workers", str(workers)] if workers > 1 else []),
+            *args,
         ],
         cwd=ROOT,
         env=env,

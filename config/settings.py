@@ -192,7 +192,14 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Siaga 112 Pekanbaru API",
-    "DESCRIPTION": "Situational-awareness server of the 112 emergency call centre.",
+    "DESCRIPTION": (
+        "Situational-awareness server of the 112 emergency call centre.\n\n"
+        "The live feed is a WebSocket, outside this schema: `ws://HOST/ws/events/?since=SEQ` "
+        "with the subprotocols `siaga112.batch` (events several to a frame, as "
+        '`{"type": "events", "events": [...]}`), `siaga112` (one event a frame) and '
+        "`token.<key>`; every event carries a global gap-free `seq`. The README's "
+        '"The live feed" section describes the messages and close codes.'
+    ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["accounts.permissions.RolePermission"],

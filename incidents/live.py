@@ -44,11 +44,16 @@ def record(kind: str, payload: dict) -> LiveEvent:
     return event
 
 
+def dumps(message: dict) -> str:
+    """An event's JSON text, as published and as sent to clients."""
+    return json.dumps(message, cls=DjangoJSONEncoder)
+
+
 def send(message: dict) -> None:
     """Publish one event now, once, to every server process (each fans it out to its own
     consumers, layers/hub.py). A dead Redis is logged, not raised: the write has committed, and
     clients catch up from the outbox by sequence number."""
-    text = json.dumps(message, cls=DjangoJSONEncoder)
+    text = dumps(message)
     from django.conf import settings
 
     if not settings.REDIS_URL:  # one process: hand it to this process's hub directly

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from urllib.parse import parse_qs
 
@@ -15,7 +14,7 @@ from django.utils import timezone
 from accounts.channels import SUBPROTOCOL
 from accounts.choices import ALL_ROLES
 from incidents import live
-from layers.hub import FAILURES, get_hub
+from layers.hub import FAILURES, Item, get_hub
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +25,9 @@ CLOSE_BAD_REQUEST = 4400
 CLOSE_TRY_AGAIN = 1013  # RFC 6455: try again later
 # More missed events than this: the client should reload a snapshot instead of replaying.
 REPLAY_LIMIT = 1000
+# The subprotocol of the batch framing (see EventsConsumer), and the most events in one frame.
+BATCH_SUBPROTOCOL = "siaga112.batch"
+MAX_BATCH = 500
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
@@ -33,6 +35,12 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     ``?since=SEQ`` replays the outbox after SEQ before live events flow, so a reconnecting wall
     misses nothing; events are delivered in ``seq`` order without duplicates.
+
+    Framing: a client that offers the subprotocol ``siaga112.batch`` gets its events as
+    ``{"type": "events", "events": [...]}``, everything that waited for it in one frame (one
+    event when the feed is quiet, several when events come faster than it is sent to); others
+    get one event per frame. Control messages (``hello``, ``resync``, ``pong``, ``error``) are
+    single objects either way.
     """
 
     allowed_roles = ALL_ROLES
@@ -60,7 +68,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_TRY_AGAIN)
             return
         offered = self.scope.get("subprotocols") or []
-        await self.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
+        self.batch = BATCH_SUBPROTOCOL in offered
+        if self.batch:
+            await self.accept(subprotocol=BATCH_SUBPROTOCOL)
+        else:
+            await self.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
         latest = await database_sync_to_async(live.latest_seq)()
         self.last_seq = latest
         await self.send_json(
@@ -75,11 +87,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             missed = await database_sync_to_async(live.since)(since, REPLAY_LIMIT + 1)
             if len(missed) > REPLAY_LIMIT:
                 await self.send_json({"type": "resync", "latest_seq": latest})
-            else:
-                for event in missed:
-                    await self.send_json(event)
-                if missed:
-                    self.last_seq = max(latest, missed[-1]["seq"])
+            elif missed:
+                await self._send_events([live.dumps(event) for event in missed])
+                self.last_seq = max(latest, missed[-1]["seq"])
         self.pump = asyncio.create_task(self._pump())
 
     def _since(self) -> int | None | bool:
@@ -122,17 +132,18 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         """An event sent to the Channels group: the same path as the hub's."""
         event = message["event"]
         seq = event.get("seq")
-        self.inbox.put_nowait((seq if isinstance(seq, int) else None, json.dumps(event)))
+        if not self.inbox.put([(seq if isinstance(seq, int) else None, live.dumps(event))]):
+            self.hub.evict(self.inbox)
 
     async def _pump(self) -> None:
         """Send what the hub puts in the inbox, in seq order, each event once."""
         try:
             while True:
-                item = await self.inbox.get()
-                if item is None:  # the hub lost Redis, or this client fell too far behind
+                items = await self.inbox.take()
+                if items is None:  # the hub lost Redis, or this client fell too far behind
                     await self.close(code=CLOSE_TRY_AGAIN)
                     return
-                await self._deliver(*item)
+                await self._deliver(items)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -140,21 +151,32 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             with contextlib.suppress(Exception):
                 await self.close(code=CLOSE_TRY_AGAIN)
 
-    async def _deliver(self, seq: int | None, text: str) -> None:
-        if seq is None:
-            await self.send(text_data=text)
+    async def _deliver(self, items: list[Item]) -> None:
+        texts = []
+        for seq, text in items:
+            if seq is not None:
+                if seq <= self.last_seq:
+                    continue  # already delivered (by the replay, or the outbox read of a gap)
+                if seq > self.last_seq + 1:
+                    # Missed, or published out of order by two writers: the outbox has them.
+                    gap = seq - self.last_seq - 1
+                    if gap > REPLAY_LIMIT:
+                        await self._send_events(texts)
+                        texts = []
+                        await self.send_json({"type": "resync", "latest_seq": seq - 1})
+                    else:
+                        missed = await self.hub.since(self.last_seq, gap)
+                        texts.extend(t for s, t in missed if s < seq)
+                self.last_seq = seq
+            texts.append(text)
+        await self._send_events(texts)
+
+    async def _send_events(self, texts: list[str]) -> None:
+        """Events (JSON texts) in the framing the client chose."""
+        if not self.batch:
+            for text in texts:
+                await self.send(text_data=text)
             return
-        if seq <= self.last_seq:
-            return  # already delivered (by the replay, or the outbox read of a gap)
-        if seq > self.last_seq + 1:
-            # Missed, or published out of order by two writers: the outbox has them.
-            gap = seq - self.last_seq - 1
-            if gap > REPLAY_LIMIT:
-                await self.send_json({"type": "resync", "latest_seq": seq - 1})
-            else:
-                for event in await self.hub.since(self.last_seq, gap):
-                    if event["seq"] >= seq:
-                        break
-                    await self.send_json(event)
-        self.last_seq = seq
-        await self.send(text_data=text)
+        for start in range(0, len(texts), MAX_BATCH):
+            events = ",".join(texts[start : start + MAX_BATCH])
+            await self.send(text_data=f'{{"type":"events","events":[{events}]}}')

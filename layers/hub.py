@@ -6,7 +6,11 @@ JSON text it arrived in, into the inbox of every connected consumer of that proc
 filters by ``seq`` (drops what it already sent, reads a gap from the outbox), so an event pushed
 to N walls costs one Redis message per process, not N.
 
-When the subscription fails (Redis stopped), every consumer gets ``None`` in its inbox and
+Events that arrive together (the reader takes everything Redis has buffered at once) go into
+each inbox together, and a consumer takes everything its inbox holds at once: under load the
+work per connection is per batch, not per event (see ``EventsConsumer`` for the framing).
+
+When the subscription fails (Redis stopped), every consumer's inbox is closed and it
 closes; new consumers cannot join until Redis answers again, and reconnecting clients catch up
 from the outbox with ``?since``. Without REDIS_URL (one process, development), events come from
 ``live.add_listener`` in the same process instead.
@@ -29,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # A consumer this far behind (its client does not read) is closed and catches up on reconnect.
 INBOX_LIMIT = 5000
+# At most this many events read from Redis before they are handed to the inboxes.
+READ_BATCH = 500
 # Idle subscription: redis-py pings the server this often, so a dead Redis is noticed.
 HEALTH_CHECK_S = 10
 SUBSCRIBE_TIMEOUT_S = 5
@@ -36,7 +42,11 @@ SUBSCRIBE_TIMEOUT_S = 5
 FAILURES = (OSError, RedisError, TimeoutError)
 
 
-def parse(text: str | bytes) -> tuple[int | None, str]:
+# (seq or None, the event's JSON text)
+Item = tuple[int | None, str]
+
+
+def parse(text: str | bytes) -> Item:
     """(seq or None, text) of one published event."""
     if isinstance(text, bytes):
         text = text.decode()
@@ -47,10 +57,53 @@ def parse(text: str | bytes) -> tuple[int | None, str]:
     return (seq if isinstance(seq, int) and not isinstance(seq, bool) else None), text
 
 
+class Inbox:
+    """The events waiting for one consumer: the hub adds, the consumer takes all of them."""
+
+    __slots__ = ("_waiter", "closed", "items", "limit")
+
+    def __init__(self, limit: int):
+        self.items: list[Item] = []
+        self.limit = limit
+        self.closed = False
+        self._waiter: asyncio.Future | None = None
+
+    def put(self, items: list[Item]) -> bool:
+        """Add events; False (nothing added) when that would pass the limit."""
+        if len(self.items) + len(items) > self.limit:
+            return False
+        self.items.extend(items)
+        self._wake()
+        return True
+
+    def close(self) -> None:
+        """The consumer should close (Redis lost, or its client reads too slowly)."""
+        self.items = []
+        self.closed = True
+        self._wake()
+
+    async def take(self) -> list[Item] | None:
+        """Everything waiting (at least one event), or None once closed."""
+        while not self.items and not self.closed:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        if self.closed:
+            return None
+        items, self.items = self.items, []
+        return items
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+
 class Hub:
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
-        self.inboxes: set[asyncio.Queue] = set()
+        self.inboxes: set[Inbox] = set()
         self._lock = asyncio.Lock()
         self._reader: asyncio.Task | None = None
         self._local = False
@@ -60,16 +113,16 @@ class Hub:
     def running(self) -> bool:
         return self._local or (self._reader is not None and not self._reader.done())
 
-    async def join(self) -> asyncio.Queue:
+    async def join(self) -> Inbox:
         """A new inbox that receives every event from now on. Raises when Redis is down."""
         async with self._lock:
             if not self.running:
                 await self._start()
-            inbox: asyncio.Queue = asyncio.Queue(maxsize=INBOX_LIMIT)
+            inbox = Inbox(INBOX_LIMIT)
             self.inboxes.add(inbox)
             return inbox
 
-    async def leave(self, inbox: asyncio.Queue) -> None:
+    async def leave(self, inbox: Inbox) -> None:
         self.inboxes.discard(inbox)
         if self.inboxes:
             return
@@ -77,12 +130,13 @@ class Hub:
             if not self.inboxes:  # the last one left: nothing to listen for
                 await self._stop()
 
-    async def since(self, seq: int, limit: int) -> list[dict]:
-        """The outbox after ``seq``; consumers that miss the same events share one query."""
+    async def since(self, seq: int, limit: int) -> list[Item]:
+        """The outbox after ``seq``, serialized; consumers that miss the same events share one
+        query and one serialization."""
         key = (seq, limit)
         future = self._fills.get(key)
         if future is None:
-            future = asyncio.ensure_future(database_sync_to_async(live.since)(seq, limit))
+            future = asyncio.ensure_future(database_sync_to_async(_since_items)(seq, limit))
             self._fills[key] = future
             future.add_done_callback(lambda _: self._fills.pop(key, None))
         return await asyncio.shield(future)
@@ -122,8 +176,15 @@ class Hub:
         try:
             while True:
                 message = await pubsub.get_message(timeout=HEALTH_CHECK_S)
-                if message and message["type"] == "message":
-                    self._dispatch(message["data"])
+                texts = []
+                while message is not None:  # and whatever else has already arrived
+                    if message["type"] == "message":
+                        texts.append(message["data"])
+                    if len(texts) >= READ_BATCH:  # let the consumers send meanwhile
+                        break
+                    message = await pubsub.get_message(timeout=0)
+                if texts:
+                    self._dispatch(*texts)
         except FAILURES as exc:
             log.warning("live feed subscription lost (%s); consumers close", type(exc).__name__)
             self._fail()
@@ -144,24 +205,25 @@ class Hub:
         with contextlib.suppress(RuntimeError):  # the loop has closed
             self.loop.call_soon_threadsafe(self._dispatch, text)
 
-    def _dispatch(self, text: str | bytes) -> None:
-        item = parse(text)
+    def _dispatch(self, *texts: str | bytes) -> None:
+        """Events as published (JSON text), parsed once, to every inbox of this process."""
+        items = [parse(text) for text in texts]
         for inbox in list(self.inboxes):
-            try:
-                inbox.put_nowait(item)
-            except asyncio.QueueFull:
-                self._evict(inbox)
+            if not inbox.put(items):
+                self.evict(inbox)
 
-    def _evict(self, inbox: asyncio.Queue) -> None:
+    def evict(self, inbox: Inbox) -> None:
         """Tell an inbox's consumer to close: its client reconnects with ``?since``."""
         self.inboxes.discard(inbox)
-        while not inbox.empty():
-            inbox.get_nowait()
-        inbox.put_nowait(None)
+        inbox.close()
 
     def _fail(self) -> None:
         for inbox in list(self.inboxes):
-            self._evict(inbox)
+            self.evict(inbox)
+
+
+def _since_items(seq: int, limit: int) -> list[Item]:
+    return [(event["seq"], live.dumps(event)) for event in live.since(seq, limit)]
 
 
 async def _close(pubsub, client) -> None:

@@ -76,6 +76,8 @@ class Server:
                 str(self.port),
                 "--ws",
                 "websockets",
+                "--ws-per-message-deflate",
+                "false",  # as config/provision/serve.sh runs it
                 "--log-level",
                 "warning",
             ],

@@ -12,13 +12,21 @@ import base64
 import json
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import connections, transaction
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
+from cctv.choices import CameraStatus
+from cctv.models import Camera
+from cctv.services import mark_silent_offline
+from incidents import live
 from tests.conftest import ROOT
 from tests.factories import make_token, make_user
 
@@ -121,6 +129,29 @@ def test_wall_and_console_live_in_a_real_browser(live_server_proc):
     )
 
 
+def off_loop(fn):
+    """``fn()`` with the ORM, in a thread: Playwright's sync API runs an event loop in this one,
+    where Django refuses database calls."""
+
+    def run():
+        try:
+            return fn()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result(timeout=60)
+
+
+def all_cameras_silent() -> tuple[list[str], int, int]:
+    """Every camera misses its heartbeat at once: one transaction, so their events are published
+    back to back when it commits. (codes marked, cameras offline, cameras)"""
+    with transaction.atomic():
+        marked = mark_silent_offline(timedelta(0), now=timezone.now() + timedelta(days=1))
+    offline = Camera.objects.exclude(status=CameraStatus.ONLINE).count()
+    return marked, offline, Camera.objects.count()
+
+
 def wait_for_basemap(page, handle: str) -> None:
     """Until the three basemap tile layers have loaded the tiles in view."""
     page.wait_for_function(
@@ -140,6 +171,8 @@ def run_pages(browser, other, base, origin, wall_token, operator_token):
     errors: list[str] = []
     wall.on("request", lambda r: wall_hosts.add(urlsplit(r.url).netloc or r.url[:20]))
     wall.on("pageerror", lambda e: errors.append(str(e)))
+    frames: list[str] = []  # what the wall's WebSocket received
+    wall.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f)))
 
     # --- the wall asks for its token once, then draws ----------------------------------------
     wall.goto(f"{base}/wall/")
@@ -254,6 +287,20 @@ def run_pages(browser, other, base, origin, wall_token, operator_token):
     unit_id = console.get_attribute("#assigned li[data-status='on_scene']", "data-assigned")
     post(base, f"/api/units/{unit_id}/status/", operator_token, {"status": "returning"})
     console.wait_for_selector(f"#assigned li[data-assigned='{unit_id}'][data-status='returning']")
+    # --- a burst (every camera falls silent at once) arrives batched, whole and in order ------
+    assert wall.evaluate("() => window.__wall.feed.ws.protocol") == "siaga112.batch"
+    marked, offline, cameras = off_loop(all_cameras_silent)
+    assert len(marked) >= 20 and offline == cameras
+    wall.wait_for_function(
+        "n => document.getElementById('cameras-offline-count').textContent === String(n)",
+        arg=offline,
+        timeout=5000,
+    )
+    assert wall.evaluate("() => document.body.dataset.seq") == str(off_loop(live.latest_seq))
+    messages = [json.loads(frame) for frame in frames]
+    assert {m["type"] for m in messages} == {"hello", "events"}, messages
+    sizes = [len(m["events"]) for m in messages if m["type"] == "events"]
+    print(f"the wall got {sum(sizes)} events in {len(sizes)} frames, at most {max(sizes)} in one")
 
     assert not wall.evaluate("() => window.__pwned") and not console.evaluate(
         "() => window.__pwned"

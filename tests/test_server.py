@@ -57,3 +57,27 @@ def test_websocket_without_token_is_refused_at_the_handshake(live_server_proc):
             f"{live_server_proc.ws_base}/ws/events/", origin=live_server_proc.base, open_timeout=10
         )
     assert caught.value.response.status_code == 403
+
+
+def test_websocket_batch_framing_over_the_wire(live_server_proc):
+    from django.db import transaction
+
+    from incidents import live
+
+    key = make_token("wall")
+    with connect(
+        f"{live_server_proc.ws_base}/ws/events/",
+        subprotocols=["siaga112.batch", "siaga112", f"token.{key}"],
+        origin=live_server_proc.base,
+        open_timeout=10,
+    ) as ws:
+        assert ws.subprotocol == "siaga112.batch"
+        assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+        with transaction.atomic():  # thirty events published back to back on commit
+            seqs = [live.record("test.burst", {"n": i}).seq for i in range(30)]
+        got = []
+        while len(got) < len(seqs):
+            frame = json.loads(ws.recv(timeout=5))
+            assert frame["type"] == "events"
+            got += [(e["seq"], e["n"]) for e in frame["events"]]
+        assert got == [(seq, n) for n, seq in enumerate(seqs)]

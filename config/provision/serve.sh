@@ -26,9 +26,12 @@ except Exception as e:  # any failure means "not (yet) healthy"
 PY
 }
 
+# No permessage-deflate on the live feed: compressing every frame once per client costs more
+# CPU than the fan-out itself (bench_ws_load), and the walls sit on the centre's network.
 uvicorn_cmd() {
     echo "$VENV/bin/uvicorn" config.asgi:application --host "$HOST" --port "$PORT" \
-        --ws websockets --proxy-headers --no-server-header --log-level "${LOG_LEVEL:-info}"
+        --ws websockets --ws-per-message-deflate false --proxy-headers --no-server-header \
+        --log-level "${LOG_LEVEL:-info}"
 }
 
 case "${1:-}" in

@@ -3,12 +3,14 @@
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
 
 from accounts.models import User
 from config.asgi import application
 from incidents.live import EVENTS_GROUP
 from layers.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
-from tests.factories import make_token
+from tests.factories import make_token, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +48,21 @@ async def test_authorization_header_works_for_non_browser_clients():
     assert (await ws.receive_json_from())["role"] == "operator"
     await ws.send_json_to({"type": "ping"})
     assert (await ws.receive_json_from())["type"] == "pong"
+    await ws.disconnect()
+
+
+async def test_a_signed_in_session_opens_the_feed_without_a_token():
+    def sign_in() -> str:
+        client = Client()
+        client.force_login(make_user("supervisor", username="sesi-lobi"))
+        return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    session = await database_sync_to_async(sign_in)()
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session}".encode()
+    ws = communicator(subprotocols=["siaga112"], headers=[(b"cookie", cookie)])
+    connected, _ = await ws.connect()
+    assert connected
+    assert (await ws.receive_json_from())["role"] == "supervisor"
     await ws.disconnect()
 
 

@@ -132,8 +132,9 @@ def http(method: str, url: str, body=None, headers=None, timeout: float = 5):
 
 
 class LiveFeedClient(threading.Thread):
-    """A wall at protocol level: connects with its token, remembers the last ``seq``, and on
-    any close or failure reconnects by itself with ``?since=<last seq>`` (backoff 0.2 s)."""
+    """A wall at protocol level: connects with its token and the batch framing (as the wall
+    does), remembers the last ``seq``, and on any close or failure reconnects by itself with
+    ``?since=<last seq>`` (backoff 0.2 s)."""
 
     def __init__(self, ws_base: str, token: str, origin: str):
         super().__init__(daemon=True)
@@ -154,7 +155,7 @@ class LiveFeedClient(threading.Thread):
             try:
                 with connect(
                     f"{self.ws_base}/ws/events/{since}",
-                    subprotocols=["siaga112", f"token.{self.token}"],
+                    subprotocols=["siaga112.batch", "siaga112", f"token.{self.token}"],
                     origin=self.origin,
                     open_timeout=3,
                 ) as ws:
@@ -165,12 +166,11 @@ class LiveFeedClient(threading.Thread):
                             message = json.loads(ws.recv(timeout=0.2))
                         except TimeoutError:
                             continue
-                        if message.get("type") == "hello":
-                            if self.last_seq is None:
-                                self.last_seq = message["latest_seq"]
-                        elif isinstance(message.get("seq"), int):
-                            self.seqs.append(message["seq"])
-                            self.last_seq = message["seq"]
+                        if message.get("type") == "hello" and self.last_seq is None:
+                            self.last_seq = message["latest_seq"]
+                        for event in message.get("events", []):
+                            self.seqs.append(event["seq"])
+                            self.last_seq = event["seq"]
             except (OSError, WebSocketException, TimeoutError) as exc:
                 self.connected.clear()
                 self.closes.append(getattr(getattr(exc, "rcvd", None), "code", None))

@@ -421,6 +421,7 @@
         if (mine && event.kind !== "incident.created") reloadIncidentSoon();
         render();
       },
+      onFlush: render, // once per frame, however many events it carried
       onState(info) {
         $("feed").className = "feed " + (info.up ? "up" : "down");
         $("feed").textContent = info.up ? L.feed_live : S.fmt(L.feed_down, { time: S.wib.format(info.since) + " WIB" });

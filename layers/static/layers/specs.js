@@ -104,10 +104,17 @@
     return body;
   }
 
-  /** The live feed: ws/events/ with ?since=SEQ on every (re)connect, so nothing is missed. */
+  /** The live feed: ws/events/ with ?since=SEQ on every (re)connect, so nothing is missed.
+   * It asks for the batch framing (subprotocol siaga112.batch): the events that waited for this
+   * client come together as {"type": "events", "events": [...]}. One event per frame (a server
+   * that answers with siaga112) is understood too. onEvent(event) is called for each event in
+   * order, then onFlush() once per frame: redraw there, not per event. */
+  const BATCH_PROTOCOL = "siaga112.batch";
+
   class Feed {
-    constructor({ onEvent, onState, onResync }) {
+    constructor({ onEvent, onFlush, onState, onResync }) {
       this.onEvent = onEvent;
+      this.onFlush = onFlush || (() => {});
       this.onState = onState;
       this.onResync = onResync;
       this.seq = null;
@@ -124,31 +131,20 @@
       if (this.stopped) return;
       const scheme = location.protocol === "https:" ? "wss://" : "ws://";
       const query = this.seq == null ? "" : "?since=" + this.seq;
-      const ws = new WebSocket(scheme + location.host + "/ws/events/" + query, auth.protocols());
+      const protocols = [BATCH_PROTOCOL, ...auth.protocols()];
+      const ws = new WebSocket(scheme + location.host + "/ws/events/" + query, protocols);
       this.ws = ws;
       ws.onmessage = (msg) => {
-        let event;
+        let message;
         try {
-          event = JSON.parse(msg.data);
+          message = JSON.parse(msg.data);
         } catch (e) {
           return;
         }
-        if (event.type === "hello") {
-          this.retry = 500;
-          this.downSince = null;
-          this.onState({ up: true });
-          if (this.seq == null) this.seq = event.latest_seq;
-          return;
-        }
-        if (event.type === "resync") {
-          this.onResync();
-          return;
-        }
-        if (typeof event.seq === "number") {
-          if (this.seq != null && event.seq <= this.seq) return; // seen already
-          this.seq = event.seq;
-        }
-        this.onEvent(event);
+        const events = message.type === "events" && Array.isArray(message.events) ? message.events : [message];
+        let applied = false;
+        for (const event of events) applied = this.receive(event) || applied;
+        if (applied && this.ws === ws) this.onFlush();
       };
       ws.onclose = (ev) => {
         if (this.ws !== ws) return;
@@ -158,6 +154,26 @@
         setTimeout(() => this.connect(), this.retry);
         this.retry = Math.min(this.retry * 2, 5000);
       };
+    }
+    /** One message: true when it was an event handed to onEvent. */
+    receive(event) {
+      if (event.type === "hello") {
+        this.retry = 500;
+        this.downSince = null;
+        this.onState({ up: true });
+        if (this.seq == null) this.seq = event.latest_seq;
+        return false;
+      }
+      if (event.type === "resync") {
+        this.onResync();
+        return false;
+      }
+      if (typeof event.seq === "number") {
+        if (this.seq != null && event.seq <= this.seq) return false; // seen already
+        this.seq = event.seq;
+      }
+      this.onEvent(event);
+      return true;
     }
     reconnectFrom(seq) {
       this.seq = seq;

@@ -311,11 +311,17 @@
       getTooltip: ({ object }) => object && object.id && object.type ? "#" + object.id + " " + (typeNames[object.type] || object.type) : null,
     });
     window.__wall = { state, deck: deckgl };
+    let changed = false;
     const feed = new S.Feed({
       onEvent(event) {
-        if (applyEvent(event)) render();
+        if (applyEvent(event)) changed = true;
         if (event.kind === "incident.created") refreshHotspots(5000);
         document.body.dataset.seq = String(event.seq);
+      },
+      onFlush() {
+        // Once per frame, however many events it carried.
+        if (changed) render();
+        changed = false;
       },
       onState: setFeed,
       async onResync() {
