@@ -79,3 +79,17 @@ def make_incident(
     Incident.objects.filter(pk=incident.pk).update(created_at=created)
     incident.created_at = created
     return incident
+
+
+def record_events(n: int) -> list[int]:
+    """``n`` test events through the outbox, each in its own transaction (so each is published
+    on its commit, as a service's would be); their sequence numbers."""
+    from django.db import transaction
+
+    from incidents import live
+
+    seqs = []
+    for i in range(n):
+        with transaction.atomic():
+            seqs.append(live.record("test.event", {"n": i}).seq)
+    return seqs

@@ -13,7 +13,7 @@ from config.asgi import application
 from incidents import live
 from incidents.models import LiveEvent
 from layers import consumers, hub
-from tests.factories import make_token
+from tests.factories import make_token, record_events
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -37,14 +37,6 @@ def _unsent(n: int) -> list[dict]:
     start = live.latest_seq()
     rows = [LiveEvent(seq=start + i + 1, kind="test.event", payload={"n": i}) for i in range(n)]
     return [row.as_message() for row in LiveEvent.objects.bulk_create(rows)]
-
-
-def _record(n: int) -> list[int]:
-    seqs = []
-    for i in range(n):
-        with transaction.atomic():
-            seqs.append(live.record("test.event", {"n": i}).seq)
-    return seqs
 
 
 async def _frame(ws) -> list[dict]:
@@ -75,12 +67,12 @@ async def test_a_client_without_the_batch_subprotocol_still_gets_one_event_per_f
 
 async def test_the_replay_after_since_comes_batched_then_live_events():
     key = await database_sync_to_async(make_token)("wall")
-    seqs = await database_sync_to_async(_record)(4)
+    seqs = await database_sync_to_async(record_events)(4)
     ws = await _open(key, since=seqs[0])
     replayed = await _frame(ws)
     assert [e["seq"] for e in replayed] == seqs[1:]
     assert [e["n"] for e in replayed] == [1, 2, 3]
-    (live_seq,) = await database_sync_to_async(_record)(1)
+    (live_seq,) = await database_sync_to_async(record_events)(1)
     assert [e["seq"] for e in await _frame(ws)] == [live_seq]
     await ws.disconnect()
 

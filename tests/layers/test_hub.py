@@ -10,13 +10,12 @@ import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import transaction
 
 from config.asgi import application
 from incidents import live
 from incidents.models import LiveEvent
 from layers.consumers import CLOSE_TRY_AGAIN
-from tests.factories import make_token
+from tests.factories import make_token, record_events
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -30,14 +29,6 @@ async def _open(key: str, since: int | None = None) -> WebsocketCommunicator:
     assert connected
     assert (await ws.receive_json_from())["type"] == "hello"
     return ws
-
-
-def _record(n: int) -> list[int]:
-    seqs = []
-    for i in range(n):
-        with transaction.atomic():
-            seqs.append(live.record("test.event", {"n": i}).seq)
-    return seqs
 
 
 def _write_without_sending(n: int) -> list[dict]:
@@ -60,7 +51,7 @@ async def test_many_consumers_share_one_subscription_and_each_gets_every_event_o
     key = await database_sync_to_async(make_token)("wall")
     walls = [await _open(key) for _ in range(12)]
     assert await _subscribers() == 1  # not one per wall
-    seqs = await database_sync_to_async(_record)(3)
+    seqs = await database_sync_to_async(record_events)(3)
     for ws in walls:
         got = [(await ws.receive_json_from(timeout=3))["seq"] for _ in seqs]
         assert got == seqs
@@ -86,7 +77,7 @@ async def test_a_gap_is_read_from_the_outbox_and_a_repeat_is_dropped():
 async def test_a_lost_subscription_closes_the_feeds_and_they_reconnect_with_since():
     key = await database_sync_to_async(make_token)("wall")
     ws = await _open(key)
-    (seen,) = await database_sync_to_async(_record)(1)
+    (seen,) = await database_sync_to_async(record_events)(1)
     assert (await ws.receive_json_from(timeout=3))["seq"] == seen
     admin = aioredis.Redis.from_url(settings.REDIS_URL)
     try:
@@ -96,10 +87,10 @@ async def test_a_lost_subscription_closes_the_feeds_and_they_reconnect_with_sinc
     closed = await ws.receive_output(timeout=3)
     assert closed == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN}
     await ws.disconnect()
-    missed = await database_sync_to_async(_record)(2)  # while the wall was away
+    missed = await database_sync_to_async(record_events)(2)  # while the wall was away
     again = await _open(key, since=seen)
     assert [(await again.receive_json_from(timeout=3))["seq"] for _ in missed] == missed
-    (after,) = await database_sync_to_async(_record)(1)  # and live again, subscribed anew
+    (after,) = await database_sync_to_async(record_events)(1)  # and live again, subscribed anew
     assert (await again.receive_json_from(timeout=3))["seq"] == after
     await again.disconnect()
 
@@ -127,6 +118,6 @@ async def test_without_redis_the_writer_hands_events_to_the_hub_in_process(setti
     key = await database_sync_to_async(make_token)("wall")
     ws = await _open(key)
     assert await _subscribers() == 0  # the feed does not listen on Redis pub/sub
-    seqs = await database_sync_to_async(_record)(2)
+    seqs = await database_sync_to_async(record_events)(2)
     assert [(await ws.receive_json_from(timeout=3))["seq"] for _ in seqs] == seqs
     await ws.disconnect()
