@@ -44,6 +44,28 @@ def bench_database(name: str = "siaga112_bench"):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def uvicorn_command(port: int, *extra: str) -> list[str]:
+    """The ASGI server on a loopback port, as config/provision/serve.sh runs it (WebSocket by
+    ``websockets``, no permessage-deflate); the tests' server and the benchmarks' use it."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--ws",
+        "websockets",
+        "--ws-per-message-deflate",
+        "false",
+        "--log-level",
+        "warning",
+        *extra,
+    ]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -65,24 +87,7 @@ def server(database_url: str, workers: int = 1, args: tuple[str, ...] = (), **en
         **env_extra,
     }
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--ws",
-            "websockets",
-            "--ws-per-message-deflate",
-            "false",  # as config/provision/serve.sh runs it
-            "--log-level",
-            "warning",
-            *(["--workers", str(workers)] if workers > 1 else []),
-            *args,
-        ],
+        uvicorn_command(port, *(["--workers", str(workers)] if workers > 1 else []), *args),
         cwd=ROOT,
         env=env,
     )

@@ -23,7 +23,7 @@ WHERE i.id IN ({ids})
 """
 
 # The straight-line shortlist: KNN `<->` on the units' position (a scan: a city's fleet is a few
-# hundred rows, and the position has no index, migration 0007) or the stations' GiST index, one
+# hundred rows, and the position has no index, migration 0009) or the stations' GiST index, one
 # table, no join (agency codes are mapped in Python), so that planning costs no more than the
 # scan; the optional filters are added as whole clauses. The fix time comes as microseconds
 # since 1970 (an integer: parsing twenty timestamps from text cost as much as the scan).

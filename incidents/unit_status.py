@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound
 from incidents import live
@@ -69,21 +68,17 @@ def _locked_unit(unit_id: int) -> Unit:
     return unit
 
 
-def _locked_incident(incident_id: int) -> Incident:
-    from incidents import services  # services ends incidents through release_units below
-
-    return services.locked_incident(incident_id)
-
-
 @transaction.atomic
 def set_status(user, unit_id: int, to: str, note: str = "") -> Unit:
     """Move a unit to ``to``; an illegal move is a Conflict naming the legal ones."""
+    from incidents import services  # services ends incidents through release_units below
+
     if to not in UnitStatus.values:
         raise Invalid("status", f"status must be one of {', '.join(UnitStatus.values)}")
     # Lock order: the incident before the unit, as services.dispatch does, so the two never
     # deadlock. The unit's incident is read first without a lock, then checked again locked.
     incident_id = Unit.objects.filter(pk=unit_id).values_list("incident_id", flat=True).first()
-    incident = _locked_incident(incident_id) if incident_id else None
+    incident = services.locked_incident(incident_id) if incident_id else None
     unit = _locked_unit(unit_id)
     if unit.incident_id != incident_id:
         raise Conflict("the unit changed while this was sent; try again", unit_status=unit.status)
@@ -102,7 +97,8 @@ def set_status(user, unit_id: int, to: str, note: str = "") -> Unit:
     if incident is not None:
         _log(incident, unit, user, old, note)
         if to == UnitStatus.ON_SCENE and incident.status == Status.DISPATCHED:
-            _incident_on_scene(incident, unit, user)
+            # The incident's own workflow move: stamps on_scene_at, logs, tells the wall.
+            services.transition(user, incident.pk, Status.ON_SCENE, note=f"unit {unit.code}")
         else:
             _touch(incident)
     live.record("unit.status", {"unit": unit_summary(unit)})
@@ -112,24 +108,6 @@ def set_status(user, unit_id: int, to: str, note: str = "") -> Unit:
 def _touch(incident: Incident) -> None:
     incident.version += 1
     incident.save(update_fields=["version", "updated_at"])
-
-
-def _incident_on_scene(incident: Incident, unit: Unit, user) -> None:
-    from incidents import services
-
-    incident.status = Status.ON_SCENE
-    incident.on_scene_at = timezone.now()
-    incident.version += 1
-    incident.save()
-    TimelineEvent.objects.create(
-        incident=incident,
-        kind=EventKind.STATUS_CHANGED,
-        actor=user,
-        data={"old": Status.DISPATCHED, "new": Status.ON_SCENE, "note": f"unit {unit.code}"},
-    )
-    live.record(
-        "incident.status", {"incident": services.summary(incident), "from": Status.DISPATCHED}
-    )
 
 
 def release_units(incident: Incident, user) -> list[Unit]:

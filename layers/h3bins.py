@@ -21,17 +21,15 @@ import numpy as np
 from django.db.models import Count, F, FloatField, Func, Max, Min, Q, Value
 from django.db.models.functions import Floor
 from h3.api.basic_int import cell_to_boundary as _boundary
-from h3ronpy.vector import coordinates_to_cells
 from scipy import sparse
 
+from geo import h3cells
 from layers.points import Points, category_codes, load_points
 
 
 def cells_of(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:
-    """The H3 cell (uint64) of each point."""
-    if not len(lat):
-        return np.zeros(0, dtype=np.uint64)
-    return np.asarray(coordinates_to_cells(lat, lon, res)).astype(np.uint64, copy=False)
+    """The H3 cell (uint64, as the h3 int API reads it) of each point."""
+    return h3cells.cells_of(lon, lat, res).view(np.uint64)
 
 
 def count(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,13 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from bench.servers import free_port, uvicorn_command
 from tests.factories import make_token
 
 ROOT = Path(__file__).resolve().parent.parent
 
 if not os.environ.get("REDIS_URL"):
     pytest.exit("REDIS_URL is not set: run the tests with `make test`, which starts Redis", 2)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url(settings_dict: dict) -> str:
@@ -65,22 +59,7 @@ class Server:
 
     def start(self, wait_healthy: bool = True) -> Server:
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--ws",
-                "websockets",
-                "--ws-per-message-deflate",
-                "false",  # as config/provision/serve.sh runs it
-                "--log-level",
-                "warning",
-            ],
+            uvicorn_command(self.port),
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.PIPE,

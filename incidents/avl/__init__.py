@@ -22,7 +22,7 @@ code cache may still hold it) is missing from its answer, and the batch is then 
 the codes read afresh, so its fixes are "unknown unit" and no orphan row is stored; a unit
 deleted after it waits for this commit, and the delete's trigger then removes the history with
 the unit. The last position lives on the unit, whose table keeps room on each page and no
-spatial index on it, so these updates are HOT (migration 0007). The wall hears of the moves
+spatial index on it, so these updates are HOT (migration 0009). The wall hears of the moves
 through the throttled ``units.positions`` live event (incidents.live.coalesce): a burst of
 batches becomes at most one event per window.
 """

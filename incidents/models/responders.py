@@ -49,7 +49,7 @@ class Unit(models.Model):
     )
     # No spatial index: the position moves with every AVL batch, and a GiST entry per move
     # would make each of those updates a non-HOT one touching every index of the table
-    # (migration 0007). A city's fleet is a few hundred rows: KNN over them is a scan.
+    # (migration 0009). A city's fleet is a few hundred rows: KNN over them is a scan.
     point = models.PointField(
         _("posisi terakhir"), srid=4326, null=True, blank=True, spatial_index=False
     )

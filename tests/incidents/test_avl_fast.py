@@ -223,7 +223,7 @@ def unit_updates():
 
 def test_moving_a_unit_is_a_hot_update(token_client):
     """No index covers the unit's position and its table keeps room on each page (migration
-    0007), so a batch moves its units without new index entries."""
+    0009), so a batch moves its units without new index entries."""
     units("hot", count=3)
     client = token_client("operator")
     before = unit_updates()
